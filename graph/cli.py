@@ -1,0 +1,141 @@
+"""The `whosaid` command: build, validate, stats, export (and serve, from api/)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .config import Settings
+from .corpus import CorpusError
+
+app = typer.Typer(help="whosaid: a who-said-what knowledge graph of news reporting.",
+                  no_args_is_help=True, add_completion=False)
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
+
+StoreOption = typer.Option(None, "--store", help="Store folder (default: $WHOSAID_STORE or ./var/store).")
+
+
+def _settings(store: Optional[str]) -> Settings:
+    s = Settings.from_env()
+    return Settings(s.base_iri, store, s.corpus) if store else s
+
+
+def _fail(title: str, lines: list[str]) -> None:
+    err.print(f"[bold red]{title}[/]")
+    for line in lines:
+        err.print(f"  - {line}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def build(store: Optional[str] = StoreOption) -> None:
+    """Build the graph from corpus/ into the store, validate it, and print what it holds."""
+    from .build import ValidationFailed, build as run_build
+    settings = _settings(store)
+    with out.status("Reading the corpus, converting, validating ..."):
+        try:
+            result = run_build(settings)
+        except CorpusError as exc:
+            _fail(f"The corpus has {len(exc.problems)} problem(s); nothing was written:",
+                  [str(p) for p in exc.problems])
+        except ValidationFailed as exc:
+            _fail(f"The graph breaks {len(exc.violations)} SHACL constraint(s); nothing was written:",
+                  [str(v) for v in exc.violations])
+    table = Table(title=f"Built {result.store}")
+    for col in ("article", "claims", "triples"):
+        table.add_column(col, justify="left" if col == "article" else "right")
+    for a in result.articles:
+        table.add_row(a.id, str(a.claims), str(a.triples))
+    out.print(table)
+    out.print(f"{result.triples} triples, {result.entities} entities, {result.claims} claims "
+              f"in {result.seconds:.2f} s")
+
+
+@app.command()
+def validate(files: List[Path] = typer.Argument(None, help="RDF files in any format rdflib reads; "
+                                                           "none means the store."),
+             store: Optional[str] = StoreOption) -> None:
+    """Validate the store, or RDF files, against the SHACL shapes. Exit 1 on any violation."""
+    from rdflib import Dataset
+    from .build import union_graph
+    from .rdf import ontology_graph
+    from .store import Store, StoreError
+    from .validate import validate_graph
+    settings = _settings(store)
+    ds = Dataset()
+    if files:
+        for f in files:
+            try:
+                ds.parse(f)
+            except Exception as exc:  # rdflib raises many types; all mean "cannot read"
+                _fail(f"Cannot read {f}:", [str(exc).splitlines()[0] if str(exc) else type(exc).__name__])
+        source = ", ".join(str(f) for f in files)
+    else:
+        try:
+            ds = Store.open(settings.store, read_only=True).dataset()
+        except StoreError as exc:
+            _fail("Cannot validate the store:", [str(exc)])
+        source = settings.store
+    data = union_graph(ds) + ontology_graph()
+    with out.status(f"Validating {source} ..."):
+        violations = validate_graph(data)
+    if violations:
+        _fail(f"{source} does not conform: {len(violations)} violation(s)",
+              [str(v) for v in violations])
+    out.print(f"[green]{source} conforms[/] ({len(data)} triples checked)")
+
+
+@app.command()
+def stats(store: Optional[str] = StoreOption) -> None:
+    """Counts of what the store holds: triples, entities, claims, reports, per article."""
+    from .queries import named
+    from .store import Store, StoreError
+    settings = _settings(store)
+    try:
+        s = Store.open(settings.store, read_only=True)
+    except StoreError as exc:
+        _fail("Cannot read the store:", [str(exc)])
+    totals = s.select(named("totals"))[0]
+    entities = s.select(named("entity_count"))[0]
+    out.print(f"{len(s)} quads in {len(s.named_graphs())} named graphs; "
+              f"{entities['entities'].value} entities; {totals['claims'].value} claims with "
+              f"{totals['reports'].value} reports by {totals['claimants'].value} claimants "
+              f"on {totals['topics'].value} topics")
+    table = Table()
+    for col in ("article", "claims", "claimants"):
+        table.add_column(col)
+    for row in s.select(named("stats")):
+        table.add_row(row["id"].value, row["claims"].value, row["claimants"].value)
+    out.print(table)
+
+
+@app.command()
+def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, xml, trig, nq or jsonld."),
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="File (default: stdout)."),
+           store: Optional[str] = StoreOption) -> None:
+    """Write the whole graph; trig, nq and jsonld keep the named graphs."""
+    from .export import FORMATS, export as run_export
+    from .store import Store, StoreError
+    if fmt not in FORMATS:
+        _fail(f"Unknown format {fmt!r}:", [f"use one of {', '.join(FORMATS)}"])
+    try:
+        s = Store.open(_settings(store).store, read_only=True)
+    except StoreError as exc:
+        _fail("Cannot read the store:", [str(exc)])
+    if output is None:
+        run_export(s, fmt, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        with open(output, "wb") as fh:
+            run_export(s, fmt, fh)
+        err.print(f"wrote {output}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

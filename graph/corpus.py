@@ -1,0 +1,624 @@
+"""Reading the curated corpus: entities.yaml and one YAML file per article beside its verbatim text.
+
+The corpus format is documented in corpus/README.md. This module turns it into plain domain
+objects and refuses anything that is not honest to the text: an evidence span that is not the
+article's text at its offsets, a quote the evidence does not contain, an unknown reference, a date
+that is not a date, a range upside down. Every problem names its file and claim, and all problems
+are reported together so that a curator can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .names import normalize_name
+
+ENTITY_TYPES = (
+    "Person", "Organization", "GovernmentAgency", "ArmedForce", "MilitaryUnit",
+    "NewsOutlet", "ThinkTank", "Country", "Place", "UnnamedSource",
+)
+AGENT_TYPES = frozenset(ENTITY_TYPES) - {"Place"}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+QUOTE_CONTEXT = 32  # code points of prefix/suffix kept by the TextQuoteSelector
+
+
+# --------------------------------------------------------------------------------------------
+# Domain objects
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to a day, a month or a year ("2025-01-19", "2025-01", "2025")."""
+
+    text: str
+
+    @property
+    def precision(self) -> str:
+        return {4: "year", 7: "month", 10: "day"}[len(self.text)]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """When something happened, and whether the text says so or it was worked out."""
+
+    date: PartialDate | None
+    inferred: bool = False
+    basis: str | None = None
+    earliest: PartialDate | None = None
+    latest: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    min: float | int | None = None
+    max: float | int | None = None
+    amount: float | int | None = None
+    approximate: bool = False
+    exclusive_min: bool = False
+    unit: str | None = None
+    derived: bool = False
+    basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    exact: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    type: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    part_of: str | None = None
+    located_in: str | None = None
+    same_as: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """A claim as one article carries it."""
+
+    article_id: str
+    evidence: Span
+    via: tuple[str, ...] = ()
+
+
+@dataclass
+class Claim:
+    id: str
+    claimant: str
+    statement: str
+    topic: str
+    about: tuple[str, ...]
+    subject: str | None = None
+    quote: str | None = None
+    value: Quantity | None = None
+    stated: TimeSpec | None = None
+    period: Period | None = None
+    confirms: tuple[str, ...] = ()
+    revises: str | None = None
+    reports: list[Report] = field(default_factory=list)
+
+    def core(self) -> tuple:
+        """The fields every article reporting this claim must agree on."""
+        return (self.claimant, self.statement, self.topic, self.about, self.subject, self.quote,
+                self.value, self.stated, self.period, self.confirms, self.revises)
+
+
+@dataclass
+class Article:
+    id: str
+    text: str
+    body: Span
+    outlet: str | None = None
+    outlet_basis: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: TimeSpec | None = None
+    url: str | None = None
+    language: str = "en"
+    claims: list[Claim] = field(default_factory=list)  # each with the one report from this article
+    source: Path | None = None
+
+
+@dataclass
+class Corpus:
+    entities: dict[str, Entity]
+    articles: dict[str, Article]
+    claims: dict[str, Claim]  # joined across articles: one claim, its reports from every article
+
+
+# --------------------------------------------------------------------------------------------
+# Problems
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class CorpusError(ValueError):
+    """The corpus (or a submitted article) is not acceptable; `problems` lists every reason."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise CorpusError(self.problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing helpers
+# --------------------------------------------------------------------------------------------
+
+def parse_partial_date(value: Any) -> PartialDate:
+    """Accept "2025", "2025-01", "2025-01-19" (or a YAML date) and check it is a real date."""
+    if isinstance(value, date):
+        return PartialDate(value.isoformat())
+    text = str(value).strip()
+    m = _PARTIAL_DATE.match(text)
+    if not m:
+        raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = m.groups()
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date: {exc}") from None
+    return PartialDate(text)
+
+
+def _time_spec(raw: Any, where: str, out: _Collector) -> TimeSpec | None:
+    if raw is None:
+        return None
+    try:
+        if not isinstance(raw, dict):
+            return TimeSpec(date=parse_partial_date(raw))
+        unknown = set(raw) - {"date", "inferred", "basis", "earliest", "latest"}
+        if unknown:
+            out.add(where, f"unknown keys {sorted(unknown)}")
+        inferred = bool(raw.get("inferred", False))
+        basis = raw.get("basis")
+        if inferred and not basis:
+            out.add(where, "an inferred date needs its basis")
+        if not inferred and (basis or raw.get("earliest") or raw.get("latest")):
+            out.add(where, "basis and bounds are only for inferred dates: add 'inferred: true'")
+        spec = TimeSpec(
+            date=parse_partial_date(raw["date"]) if raw.get("date") is not None else None,
+            inferred=inferred,
+            basis=basis,
+            earliest=parse_partial_date(raw["earliest"]) if raw.get("earliest") else None,
+            latest=parse_partial_date(raw["latest"]) if raw.get("latest") else None,
+        )
+        if spec.date is None and spec.earliest is None and spec.latest is None:
+            out.add(where, "give a date or at least one bound (earliest, latest)")
+        if spec.earliest and spec.latest and spec.earliest.text > spec.latest.text:
+            out.add(where, f"earliest {spec.earliest} is after latest {spec.latest}")
+        return spec
+    except ValueError as exc:
+        out.add(where, str(exc))
+        return None
+
+
+def _number(value: Any, where: str, key: str, out: _Collector) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        out.add(where, f"value.{key} must be a number, not {value!r}")
+        return None
+    return value
+
+
+def _quantity(raw: Any, where: str, out: _Collector) -> Quantity | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        out.add(where, f"value must be a mapping (min, max, amount, ...), not {raw!r}")
+        return None
+    allowed = {"min", "max", "amount", "approximate", "exclusive_min", "unit", "derived", "basis"}
+    unknown = set(raw) - allowed
+    if unknown:
+        out.add(where, f"value has unknown keys {sorted(unknown)}")
+    amount = _number(raw.get("amount"), where, "amount", out)
+    lo = _number(raw.get("min"), where, "min", out)
+    hi = _number(raw.get("max"), where, "max", out)
+    if amount is not None:
+        if lo is not None or hi is not None:
+            out.add(where, "value: give either amount or min/max, not both")
+        lo = hi = amount
+    if lo is None and hi is None:
+        out.add(where, "value needs amount, min or max")
+    if lo is not None and hi is not None and lo > hi:
+        out.add(where, f"value range is upside down: min {lo} > max {hi}")
+    derived = bool(raw.get("derived", False))
+    if derived and not raw.get("basis"):
+        out.add(where, "a derived value needs its basis")
+    return Quantity(min=lo, max=hi, amount=amount, approximate=bool(raw.get("approximate", False)),
+                    exclusive_min=bool(raw.get("exclusive_min", False)), unit=raw.get("unit"),
+                    derived=derived, basis=raw.get("basis"))
+
+
+def _span(raw: Any, where: str, text: str, out: _Collector) -> Span | None:
+    if not isinstance(raw, dict) or not {"start", "end", "exact"} <= set(raw):
+        out.add(where, "needs start, end and exact")
+        return None
+    start, end, exact = raw["start"], raw["end"], raw["exact"]
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+        out.add(where, f"start and end must be whole numbers, not {start!r} and {end!r}")
+        return None
+    if not isinstance(exact, str):
+        out.add(where, "exact must be text")
+        return None
+    if not 0 <= start < end <= len(text):
+        out.add(where, f"offsets {start}:{end} are outside the text (0:{len(text)})")
+        return None
+    if text[start:end] != exact:
+        found = text.find(exact)
+        hint = f"; the exact text occurs at {found}:{found + len(exact)}" if found >= 0 else \
+            "; the exact text does not occur anywhere in the article"
+        out.add(where, f"evidence is not verbatim at {start}:{end}: the text there is "
+                       f"{text[start:end][:80]!r}{hint}")
+        return None
+    return Span(start, end, exact)
+
+
+def _body(raw: Any, where: str, text: str, out: _Collector) -> Span | None:
+    """The article body is given by offsets alone; its text is the article's at those offsets."""
+    if raw is None:
+        return Span(0, len(text), text)
+    if not isinstance(raw, dict) or not {"start", "end"} <= set(raw):
+        out.add(where, "needs start and end")
+        return None
+    start, end = raw["start"], raw["end"]
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+        out.add(where, f"start and end must be whole numbers, not {start!r} and {end!r}")
+        return None
+    if not 0 <= start < end <= len(text):
+        out.add(where, f"offsets {start}:{end} are outside the text (0:{len(text)})")
+        return None
+    return Span(start, end, text[start:end])
+
+
+def _strings(raw: Any, where: str, key: str, out: _Collector) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw,)
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        out.add(where, f"{key} must be a list of strings")
+        return ()
+    return tuple(raw)
+
+
+def _load_yaml(path: Path, out: _Collector) -> Any:
+    try:
+        raw = path.read_bytes()
+        return yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        out.add(str(path), f"not UTF-8 text (byte {exc.start})")
+    except yaml.YAMLError as exc:
+        out.add(str(path), f"malformed YAML: {exc}")
+    except OSError as exc:
+        out.add(str(path), f"cannot read: {exc.strerror}")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Entities
+# --------------------------------------------------------------------------------------------
+
+class EntityIndex:
+    """Finds entities by id, label or alias, regardless of case, accents and punctuation."""
+
+    def __init__(self, entities: dict[str, Entity]):
+        self.entities = entities
+        self._by_name: dict[str, set[str]] = {}
+        for e in entities.values():
+            for name in (e.id, e.label, *e.aliases):
+                self._by_name.setdefault(normalize_name(name), set()).add(e.id)
+
+    def candidates(self, ref: str) -> list[str]:
+        if ref in self.entities:
+            return [ref]
+        return sorted(self._by_name.get(normalize_name(ref), ()))
+
+
+def parse_entities(raw: Any, where: str, out: _Collector) -> dict[str, Entity]:
+    entities: dict[str, Entity] = {}
+    if not isinstance(raw, list):
+        out.add(where, "must be a list of entities")
+        return entities
+    for i, item in enumerate(raw):
+        w = f"{where}: entity #{i + 1}"
+        if not isinstance(item, dict):
+            out.add(w, "must be a mapping")
+            continue
+        eid = item.get("id")
+        if not isinstance(eid, str) or not _ID.match(eid):
+            out.add(w, f"id {eid!r} must be a slug (lowercase letters, digits, '-' or '_')")
+            continue
+        w = f"{where}: entity '{eid}'"
+        if eid in entities:
+            out.add(w, "defined twice")
+        etype = item.get("type")
+        if etype not in ENTITY_TYPES:
+            out.add(w, f"type {etype!r} is not one of {', '.join(ENTITY_TYPES)}")
+        label = item.get("label")
+        if not isinstance(label, str) or not label.strip():
+            out.add(w, "needs a label")
+            label = eid
+        same_as = _strings(item.get("sameAs"), w, "sameAs", out)
+        for iri in same_as:
+            if not iri.startswith("http://www.wikidata.org/entity/Q"):
+                out.add(w, f"sameAs {iri!r} is not a Wikidata entity IRI")
+        entities[eid] = Entity(
+            id=eid, type=etype or "Organization", label=label,
+            aliases=_strings(item.get("aliases"), w, "aliases", out),
+            description=item.get("description"), part_of=item.get("partOf"),
+            located_in=item.get("locatedIn"), same_as=same_as,
+        )
+    for e in entities.values():
+        for key, ref in (("partOf", e.part_of), ("locatedIn", e.located_in)):
+            if ref is not None and ref not in entities:
+                out.add(f"{where}: entity '{e.id}'", f"{key} '{ref}' is not a known entity id")
+    return entities
+
+
+# --------------------------------------------------------------------------------------------
+# Articles
+# --------------------------------------------------------------------------------------------
+
+_ARTICLE_KEYS = {"id", "outlet", "outlet_basis", "title", "authors", "published", "url", "language",
+                 "body", "claims", "entities"}
+_CLAIM_KEYS = {"id", "claimant", "via", "statement", "topic", "about", "subject", "quote", "value",
+               "stated", "period", "evidence", "confirms", "revises"}
+
+
+def read_article_text(path: Path, out: _Collector) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        out.add(str(path), f"the article text is not UTF-8 (byte {exc.start})")
+    except OSError as exc:
+        out.add(str(path), f"cannot read the article text: {exc.strerror}")
+    return None
+
+
+class _Resolver:
+    """Resolves entity references in an article; unknown or ambiguous ones become problems."""
+
+    def __init__(self, index: EntityIndex, out: _Collector):
+        self.index, self.out = index, out
+
+    def __call__(self, ref: Any, where: str, role: str, agent: bool = False) -> str | None:
+        if not isinstance(ref, str) or not ref.strip():
+            self.out.add(where, f"{role} must be an entity reference, not {ref!r}")
+            return None
+        found = self.index.candidates(ref)
+        if not found:
+            self.out.add(where, f"{role} '{ref}' is not a known entity (id, label or alias)")
+            return None
+        if len(found) > 1:
+            self.out.add(where, f"{role} '{ref}' is ambiguous: it matches {', '.join(found)}")
+            return None
+        eid = found[0]
+        if agent and self.index.entities[eid].type not in AGENT_TYPES:
+            self.out.add(where, f"{role} '{ref}' is a {self.index.entities[eid].type}, not an agent")
+        return eid
+
+
+def parse_article(raw: Any, text: str, where: str, index: EntityIndex, topics: set[str],
+                  out: _Collector) -> Article | None:
+    if not isinstance(raw, dict):
+        out.add(where, "must be a mapping with id, body and claims")
+        return None
+    unknown = set(raw) - _ARTICLE_KEYS
+    if unknown:
+        out.add(where, f"unknown keys {sorted(unknown)}")
+    aid = raw.get("id")
+    if not isinstance(aid, str) or not _ID.match(aid):
+        out.add(where, f"id {aid!r} must be a slug (lowercase letters, digits, '-' or '_')")
+        return None
+    resolve = _Resolver(index, out)
+    body = _body(raw.get("body"), f"{where}: body", text, out)
+    outlet = resolve(raw["outlet"], where, "outlet") if raw.get("outlet") else None
+    if outlet and index.entities[outlet].type != "NewsOutlet":
+        out.add(where, f"outlet '{outlet}' is a {index.entities[outlet].type}, not a NewsOutlet")
+    url = raw.get("url")
+    if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
+        out.add(where, f"url {url!r} is not an http(s) URL")
+    article = Article(
+        id=aid, text=text, body=body or Span(0, len(text), text),
+        outlet=outlet, outlet_basis=raw.get("outlet_basis"),
+        title=raw.get("title"), authors=_strings(raw.get("authors"), where, "authors", out),
+        published=_time_spec(raw.get("published"), f"{where}: published", out),
+        url=url, language=raw.get("language") or "en",
+    )
+    claims = raw.get("claims") or []
+    if not isinstance(claims, list):
+        out.add(where, "claims must be a list")
+        claims = []
+    seen: set[str] = set()
+    for i, item in enumerate(claims):
+        claim = _parse_claim(item, i, article, where, resolve, topics, out)
+        if claim is None:
+            continue
+        if claim.id in seen:
+            out.add(f"{where}: claim '{claim.id}'", "listed twice in this article")
+        seen.add(claim.id)
+        article.claims.append(claim)
+    return article
+
+
+def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Resolver,
+                 topics: set[str], out: _Collector) -> Claim | None:
+    w = f"{where}: claim #{i + 1}"
+    if not isinstance(item, dict):
+        out.add(w, "must be a mapping")
+        return None
+    cid = item.get("id")
+    if not isinstance(cid, str) or not _ID.match(cid):
+        out.add(w, f"id {cid!r} must be a slug (lowercase letters, digits, '-' or '_')")
+        return None
+    w = f"{where}: claim '{cid}'"
+    unknown = set(item) - _CLAIM_KEYS
+    if unknown:
+        out.add(w, f"unknown keys {sorted(unknown)}")
+    if not item.get("claimant"):
+        out.add(w, "has no claimant")
+        claimant = None
+    else:
+        claimant = resolve(item["claimant"], w, "claimant", agent=True)
+    via = tuple(v for v in (resolve(r, w, "via", agent=True)
+                            for r in _strings(item.get("via"), w, "via", out)) if v)
+    about = tuple(a for a in (resolve(r, w, "about")
+                              for r in _strings(item.get("about"), w, "about", out)) if a)
+    subject = resolve(item["subject"], w, "subject") if item.get("subject") else None
+    statement = item.get("statement")
+    if not isinstance(statement, str) or not statement.strip():
+        out.add(w, "needs a statement")
+    topic = item.get("topic")
+    if topic not in topics:
+        out.add(w, f"topic {topic!r} is not in the topic scheme ({', '.join(sorted(topics))})")
+    quote = item.get("quote")
+    if quote is not None and not isinstance(quote, str):
+        out.add(w, "quote must be text")
+        quote = None
+    evidence = _span(item.get("evidence"), f"{w}: evidence", article.text, out)
+    if evidence and not (article.body.start <= evidence.start and evidence.end <= article.body.end):
+        out.add(f"{w}: evidence", f"{evidence.start}:{evidence.end} lies outside the article body "
+                                  f"{article.body.start}:{article.body.end}")
+    period = None
+    if item.get("period") is not None:
+        raw = item["period"]
+        if isinstance(raw, str):
+            period = Period(raw)
+        elif isinstance(raw, dict) and isinstance(raw.get("label"), str):
+            try:
+                period = Period(raw["label"],
+                                parse_partial_date(raw["start"]) if raw.get("start") else None,
+                                parse_partial_date(raw["end"]) if raw.get("end") else None)
+            except ValueError as exc:
+                out.add(f"{w}: period", str(exc))
+        else:
+            out.add(f"{w}: period", "must be text or a mapping with label, start, end")
+    confirms = _strings(item.get("confirms"), w, "confirms", out)
+    if claimant is None or evidence is None or topic not in topics or not statement:
+        return None
+    claim = Claim(
+        id=cid, claimant=claimant, statement=statement.strip(), topic=topic, about=about,
+        subject=subject, quote=quote, value=_quantity(item.get("value"), f"{w}: value", out),
+        stated=_time_spec(item.get("stated"), f"{w}: stated", out), period=period,
+        confirms=confirms, revises=item.get("revises"),
+    )
+    claim.reports.append(Report(article.id, evidence, via))
+    return claim
+
+
+# --------------------------------------------------------------------------------------------
+# The whole corpus
+# --------------------------------------------------------------------------------------------
+
+def join_claims(articles: Iterable[Article], out: _Collector,
+                known_claims: set[str] = frozenset()) -> dict[str, Claim]:
+    """One statement, one claim: join the reports of a claim id across articles.
+
+    Refuses a claim id whose core fields differ between articles, a quote found in none of its
+    evidence spans, and a confirms/revises target that is not a claim.
+    """
+    joined: dict[str, Claim] = {}
+    first_seen: dict[str, str] = {}
+    for article in articles:
+        for claim in article.claims:
+            if claim.id not in joined:
+                joined[claim.id] = Claim(**{**claim.__dict__, "reports": list(claim.reports)})
+                first_seen[claim.id] = article.id
+                continue
+            have = joined[claim.id]
+            if have.core() != claim.core():
+                names = ("claimant", "statement", "topic", "about", "subject", "quote", "value",
+                         "stated", "period", "confirms", "revises")
+                differ = [n for n, a, b in zip(names, have.core(), claim.core()) if a != b]
+                out.add(f"article {article.id}: claim '{claim.id}'",
+                        f"also in article {first_seen[claim.id]} with different "
+                        f"{', '.join(differ)}: one claim id must mean one statement")
+                continue
+            have.reports.extend(claim.reports)
+    for claim in joined.values():
+        where = f"claim '{claim.id}'"
+        if claim.quote and not any(claim.quote in r.evidence.exact for r in claim.reports):
+            out.add(where, f"quote {claim.quote[:60]!r} is not inside its evidence in "
+                           f"{', '.join(r.article_id for r in claim.reports)}")
+        for target in (*claim.confirms, *([claim.revises] if claim.revises else [])):
+            if target not in joined and target not in known_claims:
+                out.add(where, f"refers to claim '{target}', which does not exist")
+    return joined
+
+
+def load_topics(path: Path) -> set[str]:
+    """Topic ids from the SKOS scheme (the last path segment of each topic IRI)."""
+    from rdflib import Graph
+    from .iris import TOPIC, WS
+    from rdflib.namespace import RDF
+    g = Graph().parse(path)
+    return {str(t)[len(str(TOPIC)):] for t in g.subjects(RDF.type, WS.Topic)}
+
+
+def load_corpus(corpus_dir: Path, topics: set[str]) -> Corpus:
+    """Read and check the whole corpus; raise CorpusError with every problem found."""
+    out = _Collector()
+    entities = parse_entities(_load_yaml(corpus_dir / "entities.yaml", out),
+                              str(corpus_dir / "entities.yaml"), out)
+    index = EntityIndex(entities)
+    articles: dict[str, Article] = {}
+    for meta in sorted((corpus_dir / "articles").glob("*.yaml")):
+        text_path = meta.with_suffix(".txt")
+        text = read_article_text(text_path, out)
+        raw = _load_yaml(meta, out)
+        if text is None or raw is None:
+            continue
+        article = parse_article(raw, text, str(meta), index, topics, out)
+        if article is None:
+            continue
+        if article.id != meta.stem:
+            out.add(str(meta), f"id '{article.id}' must equal the file name '{meta.stem}'")
+        article.source = meta
+        articles[article.id] = article
+    claims = join_claims(articles.values(), out)
+    out.raise_if_any()
+    return Corpus(entities, articles, claims)

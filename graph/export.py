@@ -1,0 +1,57 @@
+"""Serialising the whole graph: the same bytes for `whosaid export` and the HTTP dumps.
+
+Formats with named graphs (TriG, N-Quads, JSON-LD) carry the dataset as stored: one graph per
+article, one for entities, one for the ontology. Formats without them (Turtle, N-Triples,
+RDF/XML) carry the union, each triple once. Oxigraph writes straight to the output as it reads
+the store, so a dump never holds the whole serialisation in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO
+
+import pyoxigraph as ox
+
+from .iris import PREFIXES
+from .store import Store
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    rdf_format: ox.RdfFormat
+    media_type: str
+    extension: str
+
+    @property
+    def has_graphs(self) -> bool:
+        return self.rdf_format.supports_datasets
+
+
+FORMATS = {
+    f.name: f for f in (
+        ExportFormat("ttl", ox.RdfFormat.TURTLE, "text/turtle", "ttl"),
+        ExportFormat("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", "nt"),
+        ExportFormat("xml", ox.RdfFormat.RDF_XML, "application/rdf+xml", "rdf"),
+        ExportFormat("trig", ox.RdfFormat.TRIG, "application/trig", "trig"),
+        ExportFormat("nq", ox.RdfFormat.N_QUADS, "application/n-quads", "nq"),
+        ExportFormat("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", "jsonld"),
+    )
+}
+
+_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+def export(store: Store, fmt: str, output: IO[bytes]) -> None:
+    """Write the whole graph to `output` in format `fmt` (a key of FORMATS)."""
+    f = FORMATS[fmt]
+    prefixes = _PREFIXES if f.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG,
+                                             ox.RdfFormat.RDF_XML) else None
+    if f.has_graphs:
+        store.dump(f.rdf_format, output, prefixes)
+        return
+    # The union, each triple once: Oxigraph's union default graph deduplicates for us.
+    triples = store.raw_query(_UNION, use_default_graph_as_union=True)
+    ox.serialize(triples, output, format=f.rdf_format, prefixes=prefixes)

@@ -1,0 +1,264 @@
+"""Turning corpus objects into RDF: one named graph per article, one for entities, one for the ontology.
+
+An article's graph holds the article, every claim it reports (the claim's core triples, repeated
+in each article that reports it, so that removing one article leaves the claim whole in the
+others) and this article's report of each claim. No blank nodes: every node has an IRI minted from
+corpus ids, so two builds give the same triples and a node can be looked up on its own.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from .corpus import QUOTE_CONTEXT, Article, Claim, Corpus, Entity, PartialDate, Quantity, TimeSpec
+from .iris import OA, PREFIXES, SCHEMA, TOPIC, WS, Minter
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_FILES = ("whosaid.ttl", "topics.ttl")
+
+_DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+def date_literal(d: PartialDate) -> Literal:
+    """A partial date as the XSD type of its precision: xsd:date, xsd:gYearMonth or xsd:gYear."""
+    return Literal(d.text, datatype=_DATE_TYPES[d.precision])
+
+
+def number_literal(n: float | int) -> Literal:
+    if isinstance(n, int):
+        return Literal(n, datatype=XSD.integer)
+    return Literal(Decimal(str(n)), datatype=XSD.decimal)
+
+
+def ontology_graph(directory: Path = ONTOLOGY_DIR) -> Graph:
+    g = bind_prefixes(Graph())
+    for name in ONTOLOGY_FILES:
+        g.parse(directory / name, format="turtle")
+    return g
+
+
+# ---------------------------------------------------------------------------------------------
+
+def entities_graph(entities: dict[str, Entity], mint: Minter) -> Graph:
+    g = bind_prefixes(Graph())
+    for e in entities.values():
+        add_entity(g, e, mint)
+    return g
+
+
+def add_entity(g: Graph, e: Entity, mint: Minter) -> URIRef:
+    node = mint.entity(e.id)
+    g.add((node, RDF.type, WS[e.type]))
+    g.add((node, SCHEMA.identifier, Literal(e.id)))
+    g.add((node, SKOS.prefLabel, Literal(e.label, lang="en")))
+    g.add((node, RDFS.label, Literal(e.label, lang="en")))
+    for alias in e.aliases:
+        g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+    if e.description:
+        g.add((node, SCHEMA.description, Literal(e.description, lang="en")))
+    if e.part_of:
+        g.add((node, WS.partOf, mint.entity(e.part_of)))
+    if e.located_in:
+        g.add((node, SCHEMA.containedInPlace, mint.entity(e.located_in)))
+    for iri in e.same_as:
+        g.add((node, SCHEMA.sameAs, URIRef(iri)))
+    return node
+
+
+# ---------------------------------------------------------------------------------------------
+
+def add_inference(g: Graph, subject: URIRef, prop: URIRef, name: str, basis: str | None,
+                  earliest: PartialDate | None = None, latest: PartialDate | None = None) -> None:
+    """Mark one of subject's values as worked out from the text, with the basis and bounds."""
+    note = URIRef(f"{subject}/inferred/{name}")
+    g.add((subject, WS.inferred, note))
+    g.add((note, RDF.type, WS.Inference))
+    g.add((note, WS.onProperty, prop))
+    if basis:
+        g.add((note, WS.basis, Literal(basis, lang="en")))
+    if earliest:
+        g.add((note, WS.earliest, Literal(earliest.text if earliest.precision == "day"
+                                          else _first_day(earliest), datatype=XSD.date)))
+    if latest:
+        g.add((note, WS.latest, Literal(latest.text if latest.precision == "day"
+                                        else _last_day(latest), datatype=XSD.date)))
+
+
+def _first_day(d: PartialDate) -> str:
+    return (d.text + "-01-01")[:10] if d.precision == "year" else d.text + "-01"
+
+
+def _last_day(d: PartialDate) -> str:
+    import calendar
+    if d.precision == "year":
+        return d.text + "-12-31"
+    year, month = map(int, d.text.split("-"))
+    return f"{d.text}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def add_time(g: Graph, subject: URIRef, prop: URIRef, name: str, spec: TimeSpec | None) -> None:
+    if spec is None:
+        return
+    if spec.date is not None:
+        g.add((subject, prop, date_literal(spec.date)))
+    if spec.inferred:
+        add_inference(g, subject, prop, name, spec.basis, spec.earliest, spec.latest)
+
+
+def add_article(g: Graph, a: Article, mint: Minter) -> URIRef:
+    node = mint.article(a.id)
+    g.add((node, RDF.type, WS.Article))
+    g.add((node, SCHEMA.identifier, Literal(a.id)))
+    if a.title:
+        g.add((node, SCHEMA.headline, Literal(a.title, lang=a.language)))
+    if a.outlet:
+        g.add((node, WS.outlet, mint.entity(a.outlet)))
+        if a.outlet_basis:
+            add_inference(g, node, WS.outlet, "outlet", a.outlet_basis)
+    for n, name in enumerate(a.authors, start=1):
+        author = URIRef(f"{node}/author/{n}")
+        g.add((node, SCHEMA.author, author))
+        g.add((author, RDF.type, SCHEMA.Person))
+        g.add((author, SCHEMA.name, Literal(name)))
+    add_time(g, node, SCHEMA.datePublished, "datePublished", a.published)
+    if a.url:
+        g.add((node, SCHEMA.url, Literal(a.url, datatype=XSD.anyURI)))
+    g.add((node, SCHEMA.text, Literal(a.text)))
+    g.add((node, SCHEMA.inLanguage, Literal(a.language)))
+    body = URIRef(f"{node}/body")
+    g.add((node, WS.body, body))
+    g.add((body, RDF.type, OA.TextPositionSelector))
+    g.add((body, OA.start, Literal(a.body.start, datatype=XSD.integer)))
+    g.add((body, OA.end, Literal(a.body.end, datatype=XSD.integer)))
+    return node
+
+
+def add_quantity(g: Graph, node: URIRef, q: Quantity) -> None:
+    g.add((node, RDF.type, WS.Quantity))
+    if q.min is not None:
+        g.add((node, SCHEMA.minValue, number_literal(q.min)))
+    if q.max is not None:
+        g.add((node, SCHEMA.maxValue, number_literal(q.max)))
+    if q.amount is not None:
+        g.add((node, SCHEMA.value, number_literal(q.amount)))
+    if q.unit:
+        g.add((node, SCHEMA.unitText, Literal(q.unit, lang="en")))
+    g.add((node, WS.approximate, Literal(q.approximate)))
+    if q.exclusive_min:
+        g.add((node, WS.exclusiveMin, Literal(True)))
+    if q.derived:
+        g.add((node, WS.derived, Literal(True)))
+    if q.basis:
+        g.add((node, WS.basis, Literal(q.basis, lang="en")))
+
+
+def add_claim_core(g: Graph, c: Claim, mint: Minter, measures: dict[str, URIRef]) -> URIRef:
+    """The claim itself: what every article reporting it agrees on."""
+    node = mint.claim(c.id)
+    g.add((node, RDF.type, WS.Claim))
+    g.add((node, SCHEMA.identifier, Literal(c.id)))
+    g.add((node, WS.claimant, mint.entity(c.claimant)))
+    g.add((node, WS.statement, Literal(c.statement, lang="en")))
+    if c.quote:
+        g.add((node, WS.quote, Literal(c.quote)))
+    g.add((node, WS.topic, TOPIC[c.topic]))
+    for about in c.about:
+        g.add((node, SCHEMA.about, mint.entity(about)))
+    if c.value is not None:
+        value = URIRef(f"{node}/value")
+        g.add((node, WS.value, value))
+        add_quantity(g, value, c.value)
+        subject = c.subject or (c.about[0] if c.about else None)
+        measure = measures.get(c.topic)
+        # Classic reification alongside the n-ary node, for users who read a claim as a statement.
+        if subject and measure:
+            g.add((node, RDF.type, RDF.Statement))
+            g.add((node, RDF.subject, mint.entity(subject)))
+            g.add((node, RDF.predicate, measure))
+            g.add((node, RDF.object, value))
+    add_time(g, node, WS.statedOn, "statedOn", c.stated)
+    if c.period:
+        g.add((node, WS.period, Literal(c.period.label, lang="en")))
+        if c.period.start:
+            g.add((node, WS.periodStart, date_literal(c.period.start)))
+        if c.period.end:
+            g.add((node, WS.periodEnd, date_literal(c.period.end)))
+    for target in c.confirms:
+        g.add((node, WS.confirms, mint.claim(target)))
+    if c.revises:
+        g.add((node, WS.revises, mint.claim(c.revises)))
+    return node
+
+
+def add_report(g: Graph, c: Claim, article: Article, mint: Minter) -> URIRef:
+    """This article's report of the claim: where, in which words, through whom."""
+    report = next(r for r in c.reports if r.article_id == article.id)
+    claim_node, article_node = mint.claim(c.id), mint.article(article.id)
+    node = mint.report(c.id, article.id)
+    g.add((claim_node, WS.report, node))
+    g.add((claim_node, SCHEMA.appearance, article_node))
+    g.add((node, RDF.type, WS.Report))
+    g.add((node, OA.hasSource, article_node))
+    ev, text = report.evidence, article.text
+    position, quote = URIRef(f"{node}/position"), URIRef(f"{node}/quote")
+    g.add((node, OA.hasSelector, position))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(ev.start, datatype=XSD.integer)))
+    g.add((position, OA.end, Literal(ev.end, datatype=XSD.integer)))
+    g.add((node, OA.hasSelector, quote))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(ev.exact)))
+    g.add((quote, OA.prefix, Literal(text[max(0, ev.start - QUOTE_CONTEXT):ev.start])))
+    g.add((quote, OA.suffix, Literal(text[ev.end:ev.end + QUOTE_CONTEXT])))
+    for position_no, agent in enumerate(report.via, start=1):
+        step = URIRef(f"{node}/via/{position_no}")
+        g.add((node, WS.via, step))
+        g.add((step, RDF.type, WS.ViaStep))
+        g.add((step, WS.agent, mint.entity(agent)))
+        g.add((step, WS.position, Literal(position_no, datatype=XSD.integer)))
+    return node
+
+
+def article_graph(article: Article, claims: dict[str, Claim], mint: Minter,
+                  measures: dict[str, URIRef]) -> Graph:
+    """The named graph of one article: the article, its claims and its reports of them."""
+    g = bind_prefixes(Graph())
+    add_article(g, article, mint)
+    for own in article.claims:
+        claim = claims.get(own.id, own)
+        add_claim_core(g, claim, mint, measures)
+        add_report(g, claim, article, mint)
+    return g
+
+
+def topic_measures(ontology: Graph) -> dict[str, URIRef]:
+    """topic id -> the measure property its quantitative claims state (from ontology/topics.ttl)."""
+    return {str(t)[len(str(TOPIC)):]: m for t, m in ontology.subject_objects(WS.measure)}
+
+
+def corpus_dataset(corpus: Corpus, mint: Minter, ontology: Graph | None = None) -> Dataset:
+    """The whole corpus as a dataset of named graphs: ontology, entities, one per article."""
+    ontology = ontology if ontology is not None else ontology_graph()
+    measures = topic_measures(ontology)
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True)
+    parts = [(mint.ontology_graph, ontology), (mint.entities_graph,
+                                               entities_graph(corpus.entities, mint))]
+    parts += [(mint.article_graph(a.id), article_graph(a, corpus.claims, mint, measures))
+              for a in corpus.articles.values()]
+    for name, g in parts:
+        target = ds.graph(name)
+        for triple in g:
+            target.add(triple)
+    return ds

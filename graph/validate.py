@@ -1,0 +1,66 @@
+"""SHACL validation with pyshacl, reported as a person reads it: focus node, path, message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+SHAPES_FILE = Path(__file__).resolve().parent.parent / "shapes" / "whosaid.shapes.ttl"
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    focus: str
+    path: str | None
+    message: str
+    shape: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.focus}" + (f" {self.path}" if self.path else "")
+        return f"{where}: {self.message}" + (f" (value: {self.value})" if self.value else "")
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    return Graph().parse(SHAPES_FILE, format="turtle")
+
+
+def _path_text(results: Graph, path) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return results.namespace_manager.normalizeUri(path)
+    inverse = results.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + results.namespace_manager.normalizeUri(inverse)
+    return str(path)
+
+
+def validate_graph(data: Graph) -> list[Violation]:
+    """Every SHACL violation in `data` (which must include the ontology, for subclass checks)."""
+    _conforms, results, _text = pyshacl_validate(
+        data, shacl_graph=shapes_graph(), inference="none", advanced=True,
+        allow_warnings=True, abort_on_first=False,
+    )
+    for prefix, ns in data.namespaces():
+        results.bind(prefix, ns, override=False)
+    violations = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(result, SH.resultSeverity) != SH.Violation:
+            continue
+        focus = results.value(result, SH.focusNode)
+        value = results.value(result, SH.value)
+        violations.append(Violation(
+            focus=str(focus),
+            path=_path_text(results, results.value(result, SH.resultPath)),
+            message=str(results.value(result, SH.resultMessage) or "does not conform"),
+            shape=str(results.value(result, SH.sourceShape)),
+            value=None if value is None else str(value)[:120],
+        ))
+    return sorted(set(violations))
