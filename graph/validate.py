@@ -14,7 +14,7 @@ from rdflib.plugins.sparql import prepareQuery
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "shapes" / "whosaid.shapes.ttl"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Violation:
     focus: str
     path: str | None
@@ -86,4 +86,4 @@ def validate_graph(data: Graph) -> list[Violation]:
             shape=str(results.value(result, SH.sourceShape)),
             value=None if value is None else str(value)[:120],
         ))
-    return sorted(set(violations))
+    return sorted(set(violations), key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))

@@ -1,0 +1,140 @@
+"""`whosaid build`, `validate`, `stats` and `export`, run as a user runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from graph.build import build
+from graph.export import FORMATS
+from graph.iris import WS
+from graph.store import Store
+
+from .conftest import run_cli, settings_for
+
+
+def quads(store_path: Path) -> set[str]:
+    store = Store.open(store_path, read_only=True)
+    from pyoxigraph import RdfFormat
+    return set(store.dump(RdfFormat.N_QUADS).decode("utf-8").splitlines())
+
+
+def test_build_is_deterministic(tmp_path, built_store_path):
+    again = tmp_path / "again"
+    build(settings_for(again))
+    assert quads(again) == quads(built_store_path)
+
+
+def test_build_keeps_one_named_graph_per_article_plus_entities_and_ontology(store, compiled):
+    corpus, _ = compiled
+    graphs = store.named_graphs()
+    base = settings_for(Path("x")).base_iri
+    assert f"{base}graph/entities" in graphs
+    assert "https://w3id.org/whosaid/ontology" in graphs
+    for article_id in corpus.articles:
+        assert f"{base}graph/article/{article_id}" in graphs
+    assert len(graphs) == len(corpus.articles) + 2
+
+
+def test_cli_build_prints_counts_per_article(tmp_path, compiled):
+    corpus, _ = compiled
+    result = run_cli("build", store=tmp_path / "store", check=True)
+    for article in corpus.articles.values():
+        assert article.id in result.stdout
+    assert f"{len(corpus.claims)} claims" in result.stdout
+    assert f"{len(corpus.entities)} entities" in result.stdout
+
+
+def test_cli_stats_counts_claims(built_store_path, compiled):
+    corpus, _ = compiled
+    result = run_cli("stats", store=built_store_path, check=True)
+    assert f"{len(corpus.claims)} claims" in result.stdout
+    total_reports = sum(len(c.reports) for c in corpus.claims.values())
+    assert f"{total_reports} reports" in result.stdout
+
+
+def test_validate_passes_on_the_built_store(built_store_path):
+    result = run_cli("validate", store=built_store_path)
+    assert result.returncode == 0, result.stderr
+    assert "conforms" in result.stdout
+
+
+def test_validate_fails_on_an_export_missing_one_claimant_and_names_the_claim(tmp_path,
+                                                                              built_store_path):
+    exported = tmp_path / "graph.trig"
+    run_cli("export", "--format", "trig", "-o", str(exported), store=built_store_path, check=True)
+    ds = Dataset()
+    ds.parse(exported, format="trig")
+    claim = next(ds.quads((None, WS.claimant, None, None)))[0]
+    for g in ds.graphs():
+        g.remove((claim, WS.claimant, None))
+    assert not list(ds.quads((claim, WS.claimant, None, None)))
+    broken = tmp_path / "broken.nq"
+    ds.serialize(broken, format="nquads")
+    result = run_cli("validate", str(broken), store=built_store_path)
+    assert result.returncode == 1
+    assert str(claim) in result.stderr
+    assert "claimant" in result.stderr
+    assert "@prefix" not in result.stderr  # a readable report, not a Turtle dump
+
+
+def test_validate_refuses_a_file_it_cannot_read(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .", encoding="utf-8")
+    result = run_cli("validate", str(bad))
+    assert result.returncode == 1
+    assert "Cannot read" in result.stderr and "bad.ttl" in result.stderr
+
+
+def test_commands_on_a_missing_store_say_to_build_first(tmp_path):
+    result = run_cli("stats", store=tmp_path / "nowhere")
+    assert result.returncode == 1
+    assert "whosaid build" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_export_then_import_is_isomorphic(fmt, tmp_path, built_store_path, store):
+    target = tmp_path / f"dump.{FORMATS[fmt].extension}"
+    run_cli("export", "--format", fmt, "-o", str(target), store=built_store_path, check=True)
+    rdflib_format = {"ttl": "turtle", "nt": "nt", "xml": "xml", "trig": "trig", "nq": "nquads",
+                     "jsonld": "json-ld"}[fmt]
+    expected = store.dataset()
+    if FORMATS[fmt].has_graphs:
+        got = Dataset()
+        got.parse(target, format=rdflib_format)
+        names = {c.identifier for c in expected.graphs() if len(c)}
+        assert {c.identifier for c in got.graphs() if len(c)} == names
+        for name in names:
+            assert isomorphic(got.graph(name), expected.graph(name)), name
+    else:
+        got = Graph().parse(target, format=rdflib_format)
+        union = Graph()
+        for s, p, o, _ in expected.quads((None, None, None, None)):
+            union.add((s, p, o))
+        assert isomorphic(got, union)
+
+
+def test_export_to_stdout_is_the_same_bytes_as_to_a_file(tmp_path, built_store_path):
+    target = tmp_path / "dump.nt"
+    run_cli("export", "--format", "nt", "-o", str(target), store=built_store_path, check=True)
+    stdout = run_cli("export", "--format", "nt", store=built_store_path, check=True).stdout
+    assert stdout.encode("utf-8") == target.read_bytes()
+
+
+def test_export_refuses_an_unknown_format(built_store_path):
+    result = run_cli("export", "--format", "docx", store=built_store_path)
+    assert result.returncode == 1 and "docx" in result.stderr
+
+
+def test_every_claim_has_iri_under_the_configured_base(tmp_path, monkeypatch):
+    monkeypatch.setenv("WHOSAID_BASE_IRI", "http://localhost:9999/kg/")
+    from graph.config import Settings
+    settings = Settings.from_env()
+    build(Settings(settings.base_iri, str(tmp_path / "s"), settings.corpus))
+    s = Store.open(tmp_path / "s", read_only=True)
+    rows = s.select("PREFIX ws: <https://w3id.org/whosaid/ontology#> "
+                    "SELECT ?c WHERE { ?c a ws:Claim }")
+    assert rows and all(r["c"].value.startswith("http://localhost:9999/kg/claim/") for r in rows)

@@ -1,0 +1,190 @@
+"""Each SHACL shape rejects its own minimal bad graph, and says where and why.
+
+Every case starts from a valid graph (the ontology, the entities and one real article) and breaks
+exactly one thing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from graph.build import union_graph
+from graph.iris import OA, SCHEMA, TOPIC, WS
+from graph.validate import validate_graph
+
+ARTICLE = "003_34f8a63c56b95bbf"
+
+
+@pytest.fixture(scope="module")
+def valid(compiled) -> Graph:
+    corpus, ds = compiled
+    keep = {URIRef("https://w3id.org/whosaid/ontology")}
+    for g in ds.graphs():
+        name = str(g.identifier)
+        if name.endswith("graph/entities") or name.endswith(f"graph/article/{ARTICLE}"):
+            keep.add(g.identifier)
+    g = Graph()
+    for s, p, o, c in ds.quads((None, None, None, None)):
+        if c in keep:
+            g.add((s, p, o))
+    # Claims of this article that confirm claims reported only elsewhere would dangle here.
+    for s, o in list(g.subject_objects(WS.confirms)):
+        if (o, RDF.type, WS.Claim) not in g:
+            g.remove((s, WS.confirms, o))
+    assert validate_graph(g) == []
+    return g
+
+
+def one(g: Graph, p, o=None):
+    return next(g.subjects(p, o)) if o is not None else next(g.subjects(p, None))
+
+
+def a_claim(g):
+    return one(g, RDF.type, WS.Claim)
+
+
+def a_report(g):
+    return one(g, RDF.type, WS.Report)
+
+
+def selector(g, report, kind):
+    return next(s for s in g.objects(report, OA.hasSelector) if (s, RDF.type, kind) in g)
+
+
+def a_quantity(g):
+    return one(g, RDF.type, WS.Quantity)
+
+
+def a_person(g):
+    return one(g, RDF.type, WS.Person)
+
+
+def move_evidence_past_body(g):
+    """Point a report's offsets at the page furniture after the body (still inside the text)."""
+    report = a_report(g)
+    article = g.value(report, OA.hasSource)
+    body_end = g.value(g.value(article, WS.body), OA.end).toPython()
+    position = selector(g, report, OA.TextPositionSelector)
+    g.set((position, OA.start, Literal(body_end + 1)))
+    g.set((position, OA.end, Literal(len(str(g.value(article, SCHEMA.text))))))
+    return report
+
+
+def _drop(g, s, p):
+    g.remove((s, p, None))
+    return s
+
+
+CASES = {
+    "claim without claimant": (lambda g: _drop(g, a_claim(g), WS.claimant), "ws:claimant"),
+    "claimant is a place": (
+        lambda g: (lambda c: (g.set((c, WS.claimant, one(g, RDF.type, WS.Place))), c)[1])(a_claim(g)),
+        "ws:claimant"),
+    "claimant not described": (
+        lambda g: (lambda c: (g.set((c, WS.claimant, URIRef("https://w3id.org/whosaid/entity/ghost"))), c)[1])(a_claim(g)),
+        "ws:claimant"),
+    "two statements": (
+        lambda g: (lambda c: (g.add((c, WS.statement, Literal("Another.", lang="en"))), c)[1])(a_claim(g)),
+        "ws:statement"),
+    "topic outside the scheme": (
+        lambda g: (lambda c: (g.set((c, WS.topic, URIRef("https://w3id.org/whosaid/topic/weather"))), c)[1])(a_claim(g)),
+        "ws:topic"),
+    "claim without report": (
+        lambda g: (lambda c: [g.remove((c, WS.report, None)), c][1])(a_claim(g)), "ws:report"),
+    "statedOn not a date": (
+        lambda g: (lambda c: (g.set((c, WS.statedOn, Literal("last Tuesday"))), c)[1])(a_claim(g)),
+        "ws:statedOn"),
+    "quote not in evidence": (
+        lambda g: (lambda c: (g.set((c, WS.quote, Literal("never said"))), c)[1])(a_claim(g)),
+        "quote is not inside"),
+    "min above max": (
+        lambda g: (lambda q: (g.set((q, SCHEMA.minValue, Literal(10))), g.set((q, SCHEMA.maxValue, Literal(1))), q)[2])(a_quantity(g)),
+        "schema:minValue"),
+    "quantity without bounds": (
+        lambda g: (lambda q: (g.remove((q, SCHEMA.minValue, None)), g.remove((q, SCHEMA.maxValue, None)), q)[2])(a_quantity(g)),
+        "minimum, a maximum or both"),
+    "derived without basis": (
+        lambda g: (lambda q: (g.set((q, WS.derived, Literal(True))), g.remove((q, WS.basis, None)), q)[2])(a_quantity(g)),
+        "derived quantity needs the basis"),
+    "evidence not verbatim": (
+        lambda g: (lambda r: (g.set((selector(g, r, OA.TextQuoteSelector), OA.exact, Literal("forged words"))), r)[1])(a_report(g)),
+        "evidence is not verbatim"),
+    "evidence outside body": (lambda g: move_evidence_past_body(g), "outside the article body"),
+    "span past the end of the text": (
+        lambda g: (lambda s: (g.set((s, OA.end, Literal(10 ** 6))), s)[1])(
+            selector(g, a_report(g), OA.TextPositionSelector)),
+        "runs past the end"),
+    "span start after end": (
+        lambda g: (lambda s: (g.set((s, OA.start, Literal(10 ** 6))), s)[1])(
+            selector(g, a_report(g), OA.TextPositionSelector)),
+        "oa:start"),
+    "report without article": (lambda g: _drop(g, a_report(g), OA.hasSource), "oa:hasSource"),
+    "report with two position selectors": (
+        lambda g: (lambda r: (g.add((r, OA.hasSelector, URIRef(f"{r}/position2"))),
+                              g.add((URIRef(f"{r}/position2"), RDF.type, OA.TextPositionSelector)),
+                              g.add((URIRef(f"{r}/position2"), OA.start, Literal(1))),
+                              g.add((URIRef(f"{r}/position2"), OA.end, Literal(2))), r)[4])(a_report(g)),
+        "oa:hasSelector"),
+    "via step without agent": (lambda g: _drop(g, one(g, RDF.type, WS.ViaStep), WS.agent), "ws:agent"),
+    "article without text": (lambda g: _drop(g, one(g, RDF.type, WS.Article), SCHEMA.text), "schema:text"),
+    "article outlet not an outlet": (
+        lambda g: (lambda a: (g.set((a, WS.outlet, a_person(g))), a)[1])(one(g, RDF.type, WS.Article)),
+        "ws:outlet"),
+    "entity without label": (lambda g: _drop(g, a_person(g), SKOS.prefLabel), "skos:prefLabel"),
+    "sameAs not Wikidata": (
+        lambda g: (lambda e: (g.add((e, SCHEMA.sameAs, URIRef("https://example.org/zelensky"))), e)[1])(a_person(g)),
+        "schema:sameAs"),
+    "inference without basis": (lambda g: _drop(g, one(g, RDF.type, WS.Inference), WS.basis), "ws:basis"),
+    "topic outside scheme": (lambda g: _drop(g, TOPIC.killed, SKOS.inScheme), "skos:inScheme"),
+    "reified claim with wrong predicate": (
+        lambda g: (lambda c: (g.set((c, RDF.predicate, WS.lossRate)), c)[1])(one(g, RDF.type, RDF.Statement)),
+        "reified claim"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_shape_rejects_its_minimal_bad_graph(valid, case):
+    g = Graph()
+    for t in valid:
+        g.add(t)
+    breaks, expected = CASES[case]
+    focus = breaks(g)
+    violations = validate_graph(g)
+    assert violations, f"{case}: the broken graph passed validation"
+    hits = [v for v in violations if v.focus == str(focus)
+            and (expected in (v.path or "") or expected in v.message)]
+    assert hits, f"{case}: expected a violation on {focus} about {expected}, got " + \
+        "; ".join(str(v) for v in violations)
+
+
+def test_via_positions_must_not_repeat(valid):
+    g = Graph()
+    for t in valid:
+        g.add(t)
+    report = one(g, WS.via, None)
+    step = next(g.objects(report, WS.via))
+    twin = URIRef(f"{step}-twin")
+    g.add((report, WS.via, twin))
+    g.add((twin, RDF.type, WS.ViaStep))
+    g.add((twin, WS.agent, g.value(step, WS.agent)))
+    g.add((twin, WS.position, g.value(step, WS.position)))
+    assert any(v.focus == str(report) and "via positions" in v.message for v in validate_graph(g))
+
+
+def test_shapes_cover_every_class_the_data_uses(compiled):
+    """Every class used in the data is a target of a shape, directly or through a superclass."""
+    from graph.validate import shapes_graph
+    from rdflib.namespace import SH
+    corpus, ds = compiled
+    data = union_graph(ds)
+    shapes = shapes_graph()
+    targets = set(shapes.objects(None, SH.targetClass))
+    object_targets = set(shapes.objects(None, SH.targetObjectsOf))
+    instances = [(s, o) for c in ds.graphs() if not str(c.identifier).endswith("/ontology")
+                 for s, o in c.subject_objects(RDF.type)]
+    for node, cls in instances:
+        supers = set(data.transitive_objects(cls, RDFS.subClassOf))
+        by_property = {p for p in object_targets if (None, p, node) in data}
+        assert supers & targets or by_property, f"no shape targets {node} (a {cls})"
