@@ -49,6 +49,9 @@ class Minter:
     def article_graph(self, article_id: str) -> URIRef:
         return URIRef(f"{self.base}graph/article/{article_id}")
 
+    def claim_graph(self, claim_id: str) -> URIRef:
+        return URIRef(f"{self.base}graph/claim/{claim_id}")
+
     @property
     def entities_graph(self) -> URIRef:
         return URIRef(f"{self.base}graph/entities")

@@ -63,3 +63,17 @@ def named(name: str) -> NamedQuery:
     """The query graph/queries/<name>.rq."""
     path = QUERY_DIR / f"{name}.rq"
     return NamedQuery(name, path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def fragments(name: str) -> dict[str, str]:
+    """The "#: part" sections of graph/queries/<name>.rq, for queries assembled from parts."""
+    parts: dict[str, list[str]] = {}
+    current = None
+    for line in (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#: "):
+            current = line[3:].strip()
+            parts[current] = []
+        elif current is not None:
+            parts[current].append(line)
+    return {k: "\n".join(v) for k, v in parts.items()}

@@ -1,9 +1,18 @@
-"""Turning corpus objects into RDF: one named graph per article, one for entities, one for the ontology.
+"""Turning corpus objects into RDF named graphs.
 
-An article's graph holds the article, every claim it reports (the claim's core triples, repeated
-in each article that reports it, so that removing one article leaves the claim whole in the
-others) and this article's report of each claim. No blank nodes: every node has an IRI minted from
-corpus ids, so two builds give the same triples and a node can be looked up on its own.
+- the ontology graph (classes, properties, topics);
+- the entities graph;
+- one graph per claim: what was claimed, by whom, when, with what value (like a nanopublication's
+  assertion graph);
+- one graph per article: the article, and its report of each claim it carries (evidence, via).
+
+Each triple lives in exactly one graph. That matters: Oxigraph's union default graph is a
+multiset, so a claim whose triples were repeated in the graphs of the three articles reporting it
+would match three times per pattern, and a join over ten of its properties 3^10 times. Replacing
+an article replaces its graph; a claim graph goes when no article reports the claim any more.
+
+No blank nodes: every node has an IRI minted from corpus ids, so two builds give the same triples
+and a node can be looked up on its own.
 """
 
 from __future__ import annotations
@@ -202,7 +211,7 @@ def add_claim_core(g: Graph, c: Claim, mint: Minter, measures: dict[str, URIRef]
 
 def add_report(g: Graph, c: Claim, article: Article, mint: Minter) -> URIRef:
     """This article's report of the claim: where, in which words, through whom."""
-    report = next(r for r in c.reports if r.article_id == article.id)
+    report = next(r for r in c.reports if r.article_id == article.id)  # parse_claim made it
     claim_node, article_node = mint.claim(c.id), mint.article(article.id)
     node = mint.report(c.id, article.id)
     g.add((claim_node, WS.report, node))
@@ -229,15 +238,19 @@ def add_report(g: Graph, c: Claim, article: Article, mint: Minter) -> URIRef:
     return node
 
 
-def article_graph(article: Article, claims: dict[str, Claim], mint: Minter,
-                  measures: dict[str, URIRef]) -> Graph:
-    """The named graph of one article: the article, its claims and its reports of them."""
+def article_graph(article: Article, mint: Minter) -> Graph:
+    """The named graph of one article: the article and its reports of the claims it carries."""
     g = bind_prefixes(Graph())
     add_article(g, article, mint)
-    for own in article.claims:
-        claim = claims.get(own.id, own)
-        add_claim_core(g, claim, mint, measures)
+    for claim in article.claims:
         add_report(g, claim, article, mint)
+    return g
+
+
+def claim_graph(claim: Claim, mint: Minter, measures: dict[str, URIRef]) -> Graph:
+    """The named graph of one claim: what was claimed, whichever articles report it."""
+    g = bind_prefixes(Graph())
+    add_claim_core(g, claim, mint, measures)
     return g
 
 
@@ -255,8 +268,9 @@ def corpus_dataset(corpus: Corpus, mint: Minter, ontology: Graph | None = None) 
         ds.bind(prefix, ns, override=True)
     parts = [(mint.ontology_graph, ontology), (mint.entities_graph,
                                                entities_graph(corpus.entities, mint))]
-    parts += [(mint.article_graph(a.id), article_graph(a, corpus.claims, mint, measures))
-              for a in corpus.articles.values()]
+    parts += [(mint.claim_graph(c.id), claim_graph(c, mint, measures))
+              for c in corpus.claims.values()]
+    parts += [(mint.article_graph(a.id), article_graph(a, mint)) for a in corpus.articles.values()]
     for name, g in parts:
         target = ds.graph(name)
         for triple in g:

@@ -28,7 +28,7 @@ def test_build_is_deterministic(tmp_path, built_store_path):
     assert quads(again) == quads(built_store_path)
 
 
-def test_build_keeps_one_named_graph_per_article_plus_entities_and_ontology(store, compiled):
+def test_build_keeps_a_named_graph_per_article_and_claim_plus_entities_and_ontology(store, compiled):
     corpus, _ = compiled
     graphs = store.named_graphs()
     base = settings_for(Path("x")).base_iri
@@ -36,7 +36,17 @@ def test_build_keeps_one_named_graph_per_article_plus_entities_and_ontology(stor
     assert "https://w3id.org/whosaid/ontology" in graphs
     for article_id in corpus.articles:
         assert f"{base}graph/article/{article_id}" in graphs
-    assert len(graphs) == len(corpus.articles) + 2
+    for claim_id in corpus.claims:
+        assert f"{base}graph/claim/{claim_id}" in graphs
+    assert len(graphs) == len(corpus.articles) + len(corpus.claims) + 2
+
+
+def test_no_triple_is_in_two_graphs(store):
+    """Oxigraph's union default graph counts a triple once per graph holding it."""
+    from pyoxigraph import RdfFormat
+    lines = store.dump(RdfFormat.N_QUADS).decode("utf-8").splitlines()
+    triples = [line.rsplit(" ", 2)[0] for line in lines]
+    assert len(triples) == len(set(triples))
 
 
 def test_cli_build_prints_counts_per_article(tmp_path, compiled):

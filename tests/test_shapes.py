@@ -21,9 +21,10 @@ ARTICLE = "003_34f8a63c56b95bbf"
 def valid(compiled) -> Graph:
     corpus, ds = compiled
     keep = {URIRef("https://w3id.org/whosaid/ontology")}
+    wanted = {"graph/entities", f"graph/article/{ARTICLE}"} | \
+        {f"graph/claim/{c.id}" for c in corpus.articles[ARTICLE].claims}
     for g in ds.graphs():
-        name = str(g.identifier)
-        if name.endswith("graph/entities") or name.endswith(f"graph/article/{ARTICLE}"):
+        if any(str(g.identifier).endswith(w) for w in wanted):
             keep.add(g.identifier)
     g = Graph()
     for s, p, o, c in ds.quads((None, None, None, None)):

@@ -1,0 +1,550 @@
+"""Answering who-said-what questions from the store: the read model behind the API.
+
+Everything here reads through named queries (graph/queries/) with bound values, in batches: a
+page of claims costs one search, one count, and one query per kind of field, however many claims
+are on it. Entities and topics are few (about one entity per fifty claims) and are what references
+are resolved against, so they are held in memory and reloaded when the store changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from .corpus import parse_partial_date
+from .names import normalize_name
+from .queries import NamedQuery, fragments, named
+from .store import Store
+
+MAX_PAGE = 100
+TOPIC_BASE = "https://w3id.org/whosaid/topic/"
+WS = "https://w3id.org/whosaid/ontology#"
+
+
+class ReadError(ValueError):
+    """A question the graph cannot answer as asked: the message says what to change."""
+
+
+class AmbiguousReference(ReadError):
+    def __init__(self, role: str, ref: str, candidates: list["EntityRecord"]):
+        self.candidates = candidates
+        names = ", ".join(f"{c.label} ({c.local_id})" for c in candidates)
+        super().__init__(f"{role} '{ref}' is ambiguous: it matches {names}; use an id")
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EntityRecord:
+    iri: str
+    local_id: str
+    type: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    same_as: tuple[str, ...] = ()
+    part_of: str | None = None
+    located_in: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicRecord:
+    iri: str
+    id: str
+    label: str
+    description: str | None
+    broader: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuantityRecord:
+    min: float | None
+    max: float | None
+    amount: float | None
+    approximate: bool
+    exclusive_min: bool
+    derived: bool
+    unit: str | None
+    basis: str | None
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    iri: str
+    local_id: str
+    statement: str
+    quote: str | None
+    claimant: str
+    topic: str
+    stated: str | None
+    stated_basis: str | None
+    stated_earliest: str | None
+    stated_latest: str | None
+    period: str | None
+    period_start: str | None
+    period_end: str | None
+    value: QuantityRecord | None
+    revises: str | None
+    subject: str | None
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    iri: str
+    claim: str
+    article: str
+    start: int
+    end: int
+    exact: str
+    prefix: str | None
+    suffix: str | None
+    via: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    iri: str
+    local_id: str
+    title: str | None
+    outlet: str | None
+    outlet_basis: str | None
+    published: str | None
+    published_basis: str | None
+    published_earliest: str | None
+    published_latest: str | None
+    url: str | None
+    language: str
+    body_start: int
+    body_end: int
+    authors: tuple[str, ...]
+
+
+@dataclass
+class Page:
+    """One page of a connection: the items, their cursors, and where the page sits."""
+    items: list[str]
+    cursors: list[str]
+    total: int
+    has_next: bool
+    has_previous: bool
+
+
+@dataclass
+class ClaimFilter:
+    """Claim search criteria; all combine with AND. Entity and topic values are IRIs."""
+    claimant: str | None = None
+    about: str | None = None
+    topics: list[str] | None = None
+    reported_by: str | None = None
+    article: str | None = None
+    text: str | None = None
+    stated_from: str | None = None
+    stated_to: str | None = None
+    empty: bool = field(default=False)  # a reference matched nothing: the answer is empty
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+def _v(row: dict, key: str):
+    term = row.get(key)
+    return None if term is None else term.value
+
+
+def _num(row: dict, key: str) -> float | None:
+    term = row.get(key)
+    return None if term is None else float(term.value)
+
+
+def _bool(row: dict, key: str) -> bool:
+    term = row.get(key)
+    return term is not None and term.value == "true"
+
+
+def _iris(values: Iterable[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(v) for v in values]
+
+
+def encode_cursor(*parts: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(parts).encode("utf-8")).decode("ascii")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[str]:
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        raise ReadError(f"after: {cursor[:40]!r} is not a cursor of this connection") from None
+    if not isinstance(parts, list) or len(parts) != arity or not all(isinstance(p, str) for p in parts):
+        raise ReadError(f"after: {cursor[:40]!r} is not a cursor of this connection")
+    return parts
+
+
+def check_page_size(first: int) -> None:
+    if first < 0 or first > MAX_PAGE:
+        raise ReadError(f"first must be between 0 and {MAX_PAGE}, not {first}")
+
+
+def date_span(value: str, role: str) -> tuple[str, str]:
+    """The first and last day (as ISO strings) of a partial date; "-31" is a safe upper bound
+    for string comparison in any month."""
+    try:
+        d = parse_partial_date(value)
+    except ValueError as exc:
+        raise ReadError(f"{role}: {exc}") from None
+    if d.precision == "year":
+        return f"{d.text}-01-01", f"{d.text}-12-31"
+    if d.precision == "month":
+        return f"{d.text}-01", f"{d.text}-31"
+    return d.text, d.text
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader
+# ---------------------------------------------------------------------------------------------
+
+class Reader:
+    def __init__(self, store: Store, base_iri: str):
+        self.store = store
+        self.base = base_iri
+        self.refresh()
+
+    # -- references ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload entities and topics (after a write)."""
+        grouped: dict[str, dict] = {}
+        for row in self.store.select(named("entities")):
+            iri = row["entity"].value
+            e = grouped.setdefault(iri, {"id": _v(row, "id"), "types": set(), "label": _v(row, "label"),
+                                         "aliases": set(), "description": _v(row, "description"),
+                                         "same_as": set(), "part_of": _v(row, "partOf"),
+                                         "located_in": _v(row, "locatedIn")})
+            e["types"].add(row["type"].value[len(WS):])
+            if row.get("alias"):
+                e["aliases"].add(row["alias"].value)
+            if row.get("sameAs"):
+                e["same_as"].add(row["sameAs"].value)
+        self.entities: dict[str, EntityRecord] = {}
+        for iri, e in grouped.items():
+            self.entities[iri] = EntityRecord(
+                iri=iri, local_id=self._local(iri), type=self._most_specific(e["types"]),
+                label=e["label"], aliases=tuple(sorted(e["aliases"])), description=e["description"],
+                same_as=tuple(sorted(e["same_as"])), part_of=e["part_of"], located_in=e["located_in"])
+        self._names: dict[str, set[str]] = defaultdict(set)
+        for e in self.entities.values():
+            for name in (e.label, *e.aliases, e.local_id.rsplit("/", 1)[-1]):
+                self._names[normalize_name(name)].add(e.iri)
+        self._entity_order = sorted(self.entities.values(), key=lambda e: (e.label.casefold(), e.iri))
+
+        topics: dict[str, dict] = {}
+        for row in self.store.select(named("topics")):
+            iri = row["topic"].value
+            t = topics.setdefault(iri, {"label": _v(row, "label"), "description": _v(row, "description"),
+                                        "broader": _v(row, "broader"), "aliases": set()})
+            if row.get("alias"):
+                t["aliases"].add(row["alias"].value)
+        self.topics = {iri: TopicRecord(iri, iri[len(TOPIC_BASE):], t["label"], t["description"],
+                                        t["broader"], tuple(sorted(t["aliases"])))
+                       for iri, t in topics.items()}
+
+    _TYPE_DEPTH = {"Entity": 0, "Agent": 1, "Place": 1, "Organization": 2, "Person": 2,
+                   "Country": 2, "UnnamedSource": 2}
+
+    def _most_specific(self, types: set[str]) -> str:
+        return max(types, key=lambda t: (self._TYPE_DEPTH.get(t, 3), t))
+
+    def _local(self, iri: str) -> str:
+        return iri[len(self.base):] if iri.startswith(self.base) else iri
+
+    def resolve_entity(self, ref: str) -> list[EntityRecord]:
+        """Entities a reference names: its IRI, its id ("entity/nis" or "nis"), its label or an
+        alias, compared without regard to case, accents, apostrophes and punctuation."""
+        ref = ref.strip()
+        if ref in self.entities:
+            return [self.entities[ref]]
+        if self.base + ref in self.entities:
+            return [self.entities[self.base + ref]]
+        if f"{self.base}entity/{ref}" in self.entities:
+            return [self.entities[f"{self.base}entity/{ref}"]]
+        return [self.entities[i] for i in sorted(self._names.get(normalize_name(ref), ()))]
+
+    def entity_filter(self, role: str, ref: str | None) -> tuple[str | None, bool]:
+        """(IRI, matched) for a filter argument; raises AmbiguousReference."""
+        if ref is None:
+            return None, True
+        found = self.resolve_entity(ref)
+        if len(found) > 1:
+            raise AmbiguousReference(role, ref, found)
+        return (found[0].iri, True) if found else (None, False)
+
+    def resolve_topic(self, ref: str) -> TopicRecord | None:
+        ref = ref.strip()
+        for t in self.topics.values():
+            if ref in (t.iri, t.id, f"topic/{t.id}"):
+                return t
+        wanted = normalize_name(ref)
+        for t in self.topics.values():
+            if wanted in (normalize_name(t.label), *map(normalize_name, t.aliases)):
+                return t
+        return None
+
+    def topic_and_narrower(self, topic: TopicRecord) -> list[str]:
+        found, frontier = {topic.iri}, [topic.iri]
+        while frontier:
+            parent = frontier.pop()
+            for t in self.topics.values():
+                if t.broader == parent and t.iri not in found:
+                    found.add(t.iri)
+                    frontier.append(t.iri)
+        return sorted(found)
+
+    def claim_filter(self, *, claimant=None, about=None, topic=None, reported_by=None,
+                     article=None, text=None, stated_from=None, stated_to=None) -> ClaimFilter:
+        """Turn API arguments into a filter; references that match nothing make it empty."""
+        f = ClaimFilter()
+        for role, ref, attr in (("claimant", claimant, "claimant"), ("about", about, "about"),
+                                ("reportedBy", reported_by, "reported_by")):
+            iri, matched = self.entity_filter(role, ref)
+            setattr(f, attr, iri)
+            f.empty |= not matched
+        if topic is not None:
+            t = self.resolve_topic(topic)
+            f.topics = self.topic_and_narrower(t) if t else None
+            f.empty |= t is None
+        if article is not None:
+            iri = self.article_iri(article)
+            f.article, f.empty = iri, f.empty or iri is None
+        if text is not None:
+            f.text = text.lower()
+        if stated_from is not None:
+            f.stated_from = date_span(stated_from, "statedFrom")[0]
+        if stated_to is not None:
+            f.stated_to = date_span(stated_to, "statedTo")[1]
+        return f
+
+    def article_iri(self, ref: str) -> str | None:
+        ref = ref.strip()
+        for candidate in (ref, self.base + ref, f"{self.base}article/{ref}"):
+            if candidate.startswith(self.base + "article/") and self.articles([candidate]):
+                return candidate
+        return None
+
+    # -- claim search ----------------------------------------------------------------------
+
+    def _claim_query(self, f: ClaimFilter, *, count: bool, after: tuple[str, str] | None,
+                     limit: int) -> tuple[NamedQuery, dict]:
+        parts = fragments("claim_search")
+        body, values = [parts["base"]], {}
+        if f.claimant:
+            body.append(parts["claimant"]); values["claimant"] = ox.NamedNode(f.claimant)
+        if f.about:
+            body.append(parts["about"]); values["about"] = ox.NamedNode(f.about)
+        if f.topics is not None:
+            body.append(parts["topic"]); values["topic"] = _iris(f.topics)
+        if f.reported_by:
+            body.append(parts["reportedBy"]); values["reporter"] = ox.NamedNode(f.reported_by)
+        if f.article:
+            body.append(parts["article"]); values["article"] = ox.NamedNode(f.article)
+        if f.text is not None:
+            body.append(parts["text"]); values["text"] = ox.Literal(f.text)
+        if f.stated_from or f.stated_to:
+            body.append(parts["stated"])
+            if f.stated_from:
+                values["statedFrom"] = ox.Literal(f.stated_from)
+            if f.stated_to:
+                values["statedTo"] = ox.Literal(f.stated_to)
+        where = "\n".join(body)
+        if count:
+            text = f"{parts['prefixes']}\nSELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{\n{where}\n}}"
+        else:
+            where += "\n" + parts["sortkey"]
+            if after:
+                where += "\n" + parts["after"]
+                values["afterKey"], values["afterId"] = ox.Literal(after[0]), ox.Literal(after[1])
+            # `limit` is an int checked by check_page_size, never text from a request.
+            text = (f"{parts['prefixes']}\nSELECT DISTINCT ?claim ?key ?id WHERE {{\n{where}\n}}\n"
+                    f"ORDER BY ?key ?id\nLIMIT {int(limit)}")
+        return NamedQuery("claim_search", text), values
+
+    def search_claims(self, f: ClaimFilter, first: int = 20, after: str | None = None) -> Page:
+        check_page_size(first)
+        position = tuple(decode_cursor(after, 2)) if after else None
+        if f.empty:
+            return Page([], [], 0, False, position is not None)
+        query, values = self._claim_query(f, count=False, after=position, limit=first + 1)
+        rows = self.store.select(query, **values)
+        count_query, count_values = self._claim_query(f, count=True, after=None, limit=0)
+        total = int(self.store.select(count_query, **count_values)[0]["n"].value)
+        page = rows[:first]
+        return Page(items=[r["claim"].value for r in page],
+                    cursors=[encode_cursor(r["key"].value, r["id"].value) for r in page],
+                    total=total, has_next=len(rows) > first, has_previous=position is not None)
+
+    # -- batched loads ---------------------------------------------------------------------
+
+    def claims(self, iris: list[str]) -> dict[str, ClaimRecord]:
+        if not iris:
+            return {}
+        out = {}
+        for row in self.store.select(named("claims"), claim=_iris(iris)):
+            value = None
+            if row.get("value"):
+                value = QuantityRecord(_num(row, "min"), _num(row, "max"), _num(row, "amount"),
+                                       _bool(row, "approximate"), _bool(row, "exclusiveMin"),
+                                       _bool(row, "derived"), _v(row, "unit"), _v(row, "basis"))
+            iri = row["claim"].value
+            out[iri] = ClaimRecord(
+                iri=iri, local_id=self._local(iri), statement=_v(row, "statement"),
+                quote=_v(row, "quote"), claimant=_v(row, "claimant"), topic=_v(row, "topic"),
+                stated=_v(row, "stated"), stated_basis=_v(row, "statedBasis"),
+                stated_earliest=_v(row, "statedEarliest"), stated_latest=_v(row, "statedLatest"),
+                period=_v(row, "period"), period_start=_v(row, "periodStart"),
+                period_end=_v(row, "periodEnd"), value=value, revises=_v(row, "revises"),
+                subject=_v(row, "subject"))
+        return out
+
+    def claim_links(self, iris: list[str]) -> dict[str, dict[str, list[str]]]:
+        """claim IRI -> {"about": [...], "confirms": [...]}."""
+        out: dict[str, dict[str, list[str]]] = {i: {"about": [], "confirms": []} for i in iris}
+        if not iris:
+            return out
+        for row in self.store.select(named("claim_links"), claim=_iris(iris)):
+            kind = "about" if row["link"].value.endswith("about") else "confirms"
+            out[row["claim"].value][kind].append(row["target"].value)
+        for links in out.values():
+            links["about"].sort()
+            links["confirms"].sort()
+        return out
+
+    def reports(self, claim_iris: list[str]) -> dict[str, list[ReportRecord]]:
+        """claim IRI -> its reports, in article order, each with its ordered via chain."""
+        out: dict[str, list[ReportRecord]] = {i: [] for i in claim_iris}
+        if not claim_iris:
+            return out
+        steps: dict[str, dict[int, str]] = defaultdict(dict)
+        base: dict[str, dict] = {}
+        for row in self.store.select(named("reports"), claim=_iris(claim_iris)):
+            iri = row["report"].value
+            base.setdefault(iri, row)
+            if row.get("position"):
+                steps[iri][int(row["position"].value)] = row["agent"].value
+        for iri, row in sorted(base.items(), key=lambda kv: kv[1]["article"].value):
+            out[row["claim"].value].append(ReportRecord(
+                iri=iri, claim=row["claim"].value, article=row["article"].value,
+                start=int(row["start"].value), end=int(row["end"].value), exact=row["exact"].value,
+                prefix=_v(row, "prefix"), suffix=_v(row, "suffix"),
+                via=tuple(agent for _, agent in sorted(steps[iri].items()))))
+        return out
+
+    def articles(self, iris: list[str] | None) -> dict[str, ArticleRecord]:
+        """Articles by IRI; None means all of them."""
+        if iris is not None and not iris:
+            return {}
+        rows = self.store.select(named("articles"), article=None if iris is None else _iris(iris))
+        out = {}
+        for row in rows:
+            iri = row["article"].value
+            authors = _v(row, "authors")
+            out[iri] = ArticleRecord(
+                iri=iri, local_id=self._local(iri), title=_v(row, "title"), outlet=_v(row, "outlet"),
+                outlet_basis=_v(row, "outletBasis"), published=_v(row, "published"),
+                published_basis=_v(row, "publishedBasis"),
+                published_earliest=_v(row, "publishedEarliest"),
+                published_latest=_v(row, "publishedLatest"), url=_v(row, "url"),
+                language=_v(row, "language"), body_start=int(row["bodyStart"].value),
+                body_end=int(row["bodyEnd"].value),
+                authors=tuple(sorted(authors.split("\u001f"))) if authors else ())
+        return out
+
+    def article_texts(self, iris: list[str]) -> dict[str, str]:
+        if not iris:
+            return {}
+        return {r["article"].value: r["text"].value
+                for r in self.store.select(named("article_texts"), article=_iris(iris))}
+
+    def article_page(self, first: int = 20, after: str | None = None) -> Page:
+        check_page_size(first)
+        start_after = decode_cursor(after, 1)[0] if after else None
+        ordered = sorted(self.articles(None).values(), key=lambda a: a.local_id)
+        remaining = [a for a in ordered if start_after is None or a.local_id > start_after]
+        page = remaining[:first]
+        return Page([a.iri for a in page], [encode_cursor(a.local_id) for a in page],
+                    len(ordered), len(remaining) > first, start_after is not None)
+
+    def entity_page(self, search: str | None, type_: str | None, first: int = 20,
+                    after: str | None = None) -> Page:
+        check_page_size(first)
+        position = tuple(decode_cursor(after, 2)) if after else None
+        wanted = normalize_name(search) if search else None
+        type_wanted = type_.strip().casefold() if type_ else None
+        matches = []
+        for e in self._entity_order:
+            if type_wanted and type_wanted not in {t.casefold() for t in self.types_of(e)}:
+                continue
+            if wanted and not any(wanted in normalize_name(n) for n in (e.label, *e.aliases)):
+                continue
+            matches.append(e)
+        keyed = [((e.label.casefold(), e.iri), e) for e in matches]
+        remaining = [e for k, e in keyed if position is None or k > position]
+        page = remaining[:first]
+        return Page([e.iri for e in page], [encode_cursor(e.label.casefold(), e.iri) for e in page],
+                    len(matches), len(remaining) > first, position is not None)
+
+    _SUPER = {"GovernmentAgency": "Organization", "ArmedForce": "Organization",
+              "MilitaryUnit": "Organization", "NewsOutlet": "Organization",
+              "ThinkTank": "Organization", "Organization": "Agent", "Person": "Agent",
+              "Country": "Agent", "UnnamedSource": "Agent", "Agent": "Entity", "Place": "Entity"}
+
+    def types_of(self, e: EntityRecord) -> list[str]:
+        """The entity's type and its superclasses in the ontology (for the type filter)."""
+        chain, t = [e.type], e.type
+        while t in self._SUPER:
+            t = self._SUPER[t]
+            chain.append(t)
+        return chain
+
+    # -- disagreements ---------------------------------------------------------------------
+
+    def disagreements(self, topic: str | None, about: str | None) -> list[dict]:
+        """Groups of claims on one topic, about one subject, in one unit, whose ranges do not
+        all overlap. Nothing is merged: each group lists every claim with its own figure."""
+        topics = None
+        if topic is not None:
+            t = self.resolve_topic(topic)
+            if t is None:
+                return []
+            topics = self.topic_and_narrower(t)
+        subject, matched = self.entity_filter("about", about)
+        if not matched:
+            return []
+        rows = self.store.select(named("valued_claims"), topic=None if topics is None else _iris(topics),
+                                 subject=None if subject is None else ox.NamedNode(subject))
+        groups: dict[tuple, list[dict]] = defaultdict(list)
+        for row in rows:
+            key = (row["topic"].value, row["subject"].value, (_v(row, "unit") or "").casefold())
+            groups[key].append({"claim": row["claim"].value, "min": _num(row, "min"),
+                                "max": _num(row, "max")})
+        out = []
+        for (topic_iri, subject_iri, _unit), members in sorted(groups.items()):
+            if len(members) < 2:
+                continue
+            lows = [m["min"] for m in members if m["min"] is not None]
+            highs = [m["max"] for m in members if m["max"] is not None]
+            overlap = not lows or not highs or max(lows) <= min(highs)
+            if overlap:
+                continue
+            figures = lows + highs
+            out.append({"topic": topic_iri, "about": [subject_iri],
+                        "claims": [m["claim"] for m in members],
+                        "low": min(figures), "high": max(figures)})
+        return out
