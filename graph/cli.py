@@ -137,5 +137,22 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, xml, 
         err.print(f"wrote {output}")
 
 
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on."),
+          store: Optional[str] = StoreOption) -> None:
+    """Serve the graph over HTTP: GraphQL at /graphql (GraphiQL in a browser)."""
+    import uvicorn
+    from api.app import create_app
+    from .store import StoreError
+    settings = _settings(store)
+    try:
+        application = create_app(settings)
+    except StoreError as exc:
+        _fail("Cannot serve:", [str(exc)])
+    err.print(f"whosaid: serving {settings.store} on http://{host}:{port}/graphql")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
