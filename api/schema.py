@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import NewType, Optional
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import Info
 
 from graph.read import (ArticleRecord, ClaimRecord, EntityRecord, Page, QuantityRecord, ReadError,
-                        ReportRecord, TopicRecord)
+                        ReportRecord, TopicRecord, is_iri)
 from graph.corpus import parse_partial_date
 
 from .loaders import Context
@@ -354,9 +355,9 @@ class Article(Node):
 
 @strawberry.type(description="Claims on one topic about the same entity whose figures do not all overlap.")
 class Disagreement:
-    topic: Topic
-    about: list[Entity]
-    claims: list[Claim]
+    topic: Topic = strawberry.field(description="The topic the claims share.")
+    about: list[Entity] = strawberry.field(description="The entity the figures are about.")
+    claims: list[Claim] = strawberry.field(description="Every claim of the group, each with its own figure.")
     low: Optional[float] = strawberry.field(description="Lowest figure across the group.")
     high: Optional[float] = strawberry.field(description="Highest figure across the group.")
 
@@ -465,6 +466,8 @@ async def article_connection(info: Info[Context, None], first: Optional[int],
 async def node_by_id(info: Info[Context, None], id_: str) -> Optional[Node]:
     reader = info.context.reader
     iri = id_ if id_.startswith(reader.base) else reader.base + id_
+    if not is_iri(iri):
+        return None
     kind = iri[len(reader.base):].split("/", 1)[0]
     if kind == "entity":
         return entity_of(info, iri)
@@ -558,7 +561,9 @@ class Query:
 def _should_mask(error) -> bool:
     """Hide unexpected failures (no internals reach a client); keep the errors written for users."""
     original = getattr(error, "original_error", None)
-    return original is not None and not isinstance(original, ReadError)
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error  # variable coercion wraps the scalar's own error
+    return original is not None and not isinstance(original, (ReadError, GraphQLError))
 
 
 class WhosaidSchema(strawberry.Schema):

@@ -175,6 +175,14 @@ def _iris(values: Iterable[str]) -> list[ox.NamedNode]:
     return [ox.NamedNode(v) for v in values]
 
 
+def is_iri(value: str) -> bool:
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
 def encode_cursor(*parts: str) -> str:
     return base64.urlsafe_b64encode(json.dumps(parts).encode("utf-8")).decode("ascii")
 
@@ -333,9 +341,11 @@ class Reader:
         return f
 
     def article_iri(self, ref: str) -> str | None:
+        """The IRI of the article a reference (IRI, "article/ID" or ID) names, if it exists."""
         ref = ref.strip()
         for candidate in (ref, self.base + ref, f"{self.base}article/{ref}"):
-            if candidate.startswith(self.base + "article/") and self.articles([candidate]):
+            if candidate.startswith(self.base + "article/") and is_iri(candidate) \
+                    and self.articles([candidate]):
                 return candidate
         return None
 

@@ -60,3 +60,81 @@ def corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# A real whosaid server (uvicorn in a child process) on a free loopback port
+# ---------------------------------------------------------------------------------------------
+
+import contextlib
+import socket
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(store: Path, **env: str):
+    """Start `whosaid serve` on a free port; yield its base URL; stop it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graph", "serve", "--port", str(port), "--store", str(store)],
+        cwd=PROJECT_ROOT, env=dict(os.environ, **env), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"whosaid serve exited:\n{process.stdout.read()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("whosaid serve did not start within 30 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(built_store_path):
+    with running_server(built_store_path) as base:
+        yield base
+
+
+class GraphQLClient:
+    """A plain HTTP GraphQL client, as application code would use."""
+
+    def __init__(self, base: str, accept: str = "application/graphql-response+json"):
+        self.url = f"{base}/graphql"
+        self.accept = accept
+        self.http = httpx.Client(timeout=30)
+
+    def post(self, query: str, variables: dict | None = None, **headers) -> httpx.Response:
+        return self.http.post(self.url, json={"query": query, "variables": variables or {}},
+                              headers={"accept": self.accept, **headers})
+
+    def data(self, query: str, variables: dict | None = None) -> dict:
+        response = self.post(query, variables)
+        body = response.json()
+        assert response.status_code == 200 and not body.get("errors"), body
+        return body["data"]
+
+
+@pytest.fixture(scope="session")
+def gql(server) -> GraphQLClient:
+    return GraphQLClient(server)
