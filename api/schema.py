@@ -13,6 +13,7 @@ from typing import NewType, Optional
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from graph.read import (ArticleRecord, ClaimRecord, EntityRecord, Page, QuantityRecord, ReadError,
@@ -35,8 +36,8 @@ def _parse_date(value: object) -> str:
         raise ReadError(str(exc)) from None
 
 
-Date = strawberry.scalar(
-    NewType("Date", str),
+Date = NewType("Date", str)
+DATE_SCALAR = strawberry.scalar(
     name="Date",
     description='ISO 8601 date at the precision the source gives: "2025-01-19", "2025-01" or "2025".',
     serialize=str,
@@ -578,11 +579,12 @@ class WhosaidSchema(strawberry.Schema):
 schema = WhosaidSchema(
     query=Query,
     types=[Entity, Claim, Article],
+    config=StrawberryConfig(scalar_map={Date: DATE_SCALAR}),
     extensions=[
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaskErrors(should_mask_error=_should_mask,
-                   error_message="Internal error: the server could not answer this; it has been logged."),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaskErrors(should_mask_error=_should_mask,
+                           error_message="Internal error: the server could not answer this; it has been logged."),
     ],
 )
