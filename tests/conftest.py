@@ -54,6 +54,17 @@ def compiled():
     return compile_corpus(settings_for(Path("unused")))
 
 
+def share_alias(corpus: Path, alias: str, *entity_ids: str) -> None:
+    """Give several entities of a corpus copy the same alias, to make a reference ambiguous."""
+    import yaml
+    path = corpus / "entities.yaml"
+    entities = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for e in entities:
+        if e["id"] in entity_ids:
+            e["aliases"].append(alias)
+    path.write_text(yaml.safe_dump(entities, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture()
 def corpus_copy(tmp_path) -> Path:
     """A copy of the corpus that a test may tamper with."""

@@ -12,7 +12,7 @@ from graph.corpus import CorpusError, load_corpus
 from graph.rdf import ontology_graph
 from graph.store import Store
 
-from .conftest import run_cli, settings_for
+from .conftest import run_cli, settings_for, share_alias
 
 ARTICLE = "002_394fee5181a7713e"
 TOPICS = topic_ids(ontology_graph())
@@ -104,13 +104,7 @@ def test_bad_claim_fields_are_refused_with_the_claim_named(corpus_copy, field, v
 
 
 def test_an_ambiguous_reference_lists_its_candidates(corpus_copy):
-    # "Oleksandr" alone is not an alias; make one that two entities share.
-    path = corpus_copy / "entities.yaml"
-    entities = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for e in entities:
-        if e["id"] in ("syrskyi", "kindratenko"):
-            e["aliases"].append("Oleksandr")
-    path.write_text(yaml.safe_dump(entities, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    share_alias(corpus_copy, "Oleksandr", "syrskyi", "kindratenko")
     edit_article(corpus_copy, ARTICLE, lambda d: first_claim(d).update(claimant="Oleksandr"))
     found = problems(corpus_copy)
     assert any("ambiguous" in p and "kindratenko" in p and "syrskyi" in p for p in found), found

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from graphql import build_client_schema, build_schema, get_introspection_query
 
-from .conftest import GraphQLClient, running_server, settings_for
+from .conftest import GraphQLClient, running_server, settings_for, share_alias
 
 CONTRACT = Path(__file__).with_name("contract.graphql")
 
@@ -317,12 +316,7 @@ def test_a_query_that_runs_too_long_is_cut(built_store_path):
 
 def test_ambiguous_reference_is_an_error_listing_the_candidates(corpus_copy, tmp_path):
     from graph.build import build
-    path = corpus_copy / "entities.yaml"
-    entities = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for e in entities:
-        if e["id"] in ("syrskyi", "kindratenko"):
-            e["aliases"].append("Colonel Oleksandr")
-    path.write_text(yaml.safe_dump(entities, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    share_alias(corpus_copy, "Colonel Oleksandr", "syrskyi", "kindratenko")
     store = tmp_path / "store"
     build(settings_for(store, corpus_copy))
     with running_server(store) as base:
