@@ -1,6 +1,8 @@
 """The whosaid HTTP service: one FastAPI app over one store.
 
     /graphql    the who-said-what GraphQL API (GraphiQL in a browser)
+    /sparql     the SPARQL 1.1 Protocol, read-only (a query form in a browser)
+    /dump.*     the whole dataset, streamed (ttl, nt, rdf, trig, nq, jsonld)
     /           where to start
     /healthz    liveness, with the store's size
 """
@@ -8,6 +10,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +21,9 @@ from graph.config import Settings
 from graph.read import Reader
 from graph.store import Store
 
+from graph.query_runner import QueryRunner
+
+from . import dumps, sparql
 from .graphql_http import graphql_endpoint
 
 log = logging.getLogger("whosaid")
@@ -25,20 +32,33 @@ log = logging.getLogger("whosaid")
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     store = store or Store.open(settings.store, read_only=True)
-    app = FastAPI(title="whosaid", version="0.1.0",
+    runner = QueryRunner(settings.store,
+                         timeout=float(os.environ.get("WHOSAID_SPARQL_TIMEOUT", "5")),
+                         max_rows=int(os.environ.get("WHOSAID_SPARQL_MAX_ROWS", "10000")))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        runner.close()
+
+    app = FastAPI(title="whosaid", version="0.1.0", lifespan=lifespan,
                   description="A who-said-what knowledge graph of news reporting.")
     app.state.settings = settings
     app.state.store = store
     app.state.reader = Reader(store, settings.base_iri)
+    app.state.query_runner = runner
 
     app.add_api_route("/graphql", graphql_endpoint, methods=["GET", "POST"],
                       include_in_schema=False)
+    app.include_router(sparql.router)
+    app.include_router(dumps.router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
         return ("<!doctype html><html lang=en><meta charset=utf-8><title>whosaid</title>"
                 "<h1>whosaid</h1><p>A who-said-what knowledge graph of news reporting.</p>"
                 "<ul><li><a href=/graphql>GraphQL API (GraphiQL)</a></li>"
+                "<li><a href=/sparql>SPARQL endpoint</a></li>"
                 "<li><a href=/docs>HTTP API documentation</a></li></ul>")
 
     @app.get("/healthz")
