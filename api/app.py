@@ -19,9 +19,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from graph.config import Settings
 from graph.read import Reader
-from graph.store import Store
+from graph.store import Store, open_store
 
-from graph.query_runner import QueryRunner
+from graph.query_runner import QueryRunner, RemoteQueryRunner
+from graph.remote_store import is_remote
 
 from . import dumps, sparql
 from .graphql_http import graphql_endpoint
@@ -31,10 +32,11 @@ log = logging.getLogger("whosaid")
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    store = store or Store.open(settings.store, read_only=True)
-    runner = QueryRunner(settings.store,
-                         timeout=float(os.environ.get("WHOSAID_SPARQL_TIMEOUT", "5")),
-                         max_rows=int(os.environ.get("WHOSAID_SPARQL_MAX_ROWS", "10000")))
+    store = store or open_store(settings.store)
+    limits = dict(timeout=float(os.environ.get("WHOSAID_SPARQL_TIMEOUT", "5")),
+                  max_rows=int(os.environ.get("WHOSAID_SPARQL_MAX_ROWS", "10000")))
+    runner = RemoteQueryRunner(settings.store, **limits) if is_remote(settings.store) \
+        else QueryRunner(settings.store, **limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

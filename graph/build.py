@@ -15,7 +15,8 @@ from .config import Settings
 from .corpus import Corpus, load_corpus
 from .iris import Minter
 from .rdf import ONTOLOGY_DIR, bind_prefixes, corpus_dataset, ontology_graph
-from .store import Store, fresh_store_at
+from .remote_store import RemoteStore, is_remote
+from .store import fresh_store_at
 from .validate import Violation, validate_graph
 
 
@@ -73,10 +74,15 @@ def build(settings: Settings, store_path: str | Path | None = None) -> BuildResu
     started = time.perf_counter()
     corpus, ds = compile_corpus(settings)
     mint = Minter(settings.base_iri)
-    path = store_path or settings.store
-    with fresh_store_at(path) as store:
-        store.load_dataset(ds)
+    path = str(store_path or settings.store)
+    if is_remote(path):
+        store = RemoteStore(path)
+        store.replace_all(ds)
         total = len(store)
+    else:
+        with fresh_store_at(path) as store:
+            store.load_dataset(ds)
+            total = len(store)
     articles = [
         ArticleCount(a.id, len(a.claims), len(a.claims),
                      len(ds.graph(mint.article_graph(a.id))))
@@ -87,5 +93,3 @@ def build(settings: Settings, store_path: str | Path | None = None) -> BuildResu
                        seconds=time.perf_counter() - started)
 
 
-def open_store(settings: Settings, read_only: bool = True) -> Store:
-    return Store.open(settings.store, read_only=read_only)

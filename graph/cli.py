@@ -18,7 +18,8 @@ app = typer.Typer(help="whosaid: a who-said-what knowledge graph of news reporti
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
 
-StoreOption = typer.Option(None, "--store", help="Store folder (default: $WHOSAID_STORE or ./var/store).")
+StoreOption = typer.Option(None, "--store", help="Store folder, or the URL of an external SPARQL 1.1 "
+                                                  "endpoint (default: $WHOSAID_STORE or ./var/store).")
 
 
 def _settings(store: Optional[str]) -> Settings:
@@ -65,7 +66,7 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
     from rdflib import Dataset
     from .build import union_graph
     from .rdf import ontology_graph
-    from .store import Store, StoreError
+    from .store import StoreError, open_store
     from .validate import validate_graph
     settings = _settings(store)
     ds = Dataset()
@@ -78,7 +79,7 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
         source = ", ".join(str(f) for f in files)
     else:
         try:
-            ds = Store.open(settings.store, read_only=True).dataset()
+            ds = open_store(settings.store).dataset()
         except StoreError as exc:
             _fail("Cannot validate the store:", [str(exc)])
         source = settings.store
@@ -95,10 +96,10 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
 def stats(store: Optional[str] = StoreOption) -> None:
     """Counts of what the store holds: triples, entities, claims, reports, per article."""
     from .queries import named
-    from .store import Store, StoreError
+    from .store import StoreError, open_store
     settings = _settings(store)
     try:
-        s = Store.open(settings.store, read_only=True)
+        s = open_store(settings.store)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     totals = s.select(named("totals"))[0]
@@ -121,11 +122,11 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, xml, 
            store: Optional[str] = StoreOption) -> None:
     """Write the whole graph; trig, nq and jsonld keep the named graphs."""
     from .export import FORMATS, export as run_export
-    from .store import Store, StoreError
+    from .store import StoreError, open_store
     if fmt not in FORMATS:
         _fail(f"Unknown format {fmt!r}:", [f"use one of {', '.join(FORMATS)}"])
     try:
-        s = Store.open(_settings(store).store, read_only=True)
+        s = open_store(_settings(store).store)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     if output is None:

@@ -221,3 +221,38 @@ class QueryRunner:
     def close(self) -> None:
         while self._started and not self._idle.empty():
             self._idle.get_nowait().kill()
+
+
+class RemoteQueryRunner:
+    """Client queries forwarded to an external store's endpoint, under the same time limit.
+
+    The external store evaluates them under its own limits too (Fuseki --timeout, Virtuoso
+    MaxQueryExecutionTime, GraphDB's query timeout); whosaid stops waiting at its own and does
+    not cap rows here (set the store's result-row limit)."""
+
+    def __init__(self, endpoint: str, timeout: float = 5.0, max_rows: int = 10_000):
+        import httpx
+        self.endpoint, self.timeout, self.max_rows = endpoint, timeout, max_rows
+        self._http = httpx.Client(timeout=timeout)
+
+    def run(self, req: Request) -> Answer:
+        import httpx
+        form = {"query": req.query}
+        params = [("default-graph-uri", g) for g in req.default_graphs] + \
+                 [("named-graph-uri", g) for g in req.named_graphs]
+        try:
+            response = self._http.post(self.endpoint, data=form, params=params,
+                                       headers={"accept": ", ".join(req.accept)})
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"the external store did not answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            return Answer(502, "text/plain", f"the external store cannot be reached: {exc}".encode())
+        media = response.headers.get("content-type", "text/plain").split(";")[0]
+        status = response.status_code if response.status_code in (200, 400, 406) else 502
+        return Answer(status, media, response.content)
+
+    def restart(self) -> None:
+        """Nothing to restart: the external store always answers from its current state."""
+
+    def close(self) -> None:
+        self._http.close()

@@ -127,6 +127,14 @@ class Store:
         self._inner = None  # type: ignore[assignment]
 
 
+def open_store(location: str | Path, read_only: bool = True):
+    """The store a setting names: a folder (embedded Oxigraph) or an http(s) SPARQL endpoint."""
+    from .remote_store import RemoteStore, is_remote
+    if is_remote(str(location)):
+        return RemoteStore(str(location))
+    return Store.open(location, read_only=read_only)
+
+
 @contextmanager
 def fresh_store_at(path: str | Path) -> Iterator[Store]:
     """Write a new store beside `path`, then swap it in: a failed build leaves the old store
