@@ -23,11 +23,17 @@ from .negotiation import accepted_types, rdf_response
 router = APIRouter()
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
+# The `format` parameter, as SPARQL clients (SPARQLWrapper, YASGUI, curl users) send it. Where a
+# name fits both result kinds (json, xml), the query form picks: solutions or a graph.
 FORMAT_PARAM = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
-    "turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml", "trig": "application/trig",
+    "json": ["application/sparql-results+json", "application/ld+json"],
+    "xml": ["application/sparql-results+xml", "application/rdf+xml"],
+    "csv": ["text/csv"], "tsv": ["text/tab-separated-values"],
+    "ttl": ["text/turtle"], "turtle": ["text/turtle"], "n3": ["text/turtle"],
+    "nt": ["application/n-triples"], "ntriples": ["application/n-triples"],
+    "jsonld": ["application/ld+json"], "json-ld": ["application/ld+json"],
+    "rdfxml": ["application/rdf+xml"], "rdf+xml": ["application/rdf+xml"],
+    "trig": ["application/trig"],
 }
 UPDATE_REFUSED = "this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, " \
                  "CREATE, ADD, MOVE, COPY) are refused"
@@ -89,7 +95,7 @@ async def sparql(request: Request) -> Response:
         wanted = FORMAT_PARAM.get(params["format"][0])
         if wanted is None:
             return _plain(400, f"unknown format {params['format'][0]!r}; use one of {', '.join(FORMAT_PARAM)}")
-        accept = [wanted]
+        accept = wanted
     else:
         accept = accepted_types(request.headers.get("accept", "")) or ["*/*"]
     offered = set(SOLUTION_TYPES) | set(GRAPH_TYPES) | set(BOOLEAN_TYPES)

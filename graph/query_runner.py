@@ -82,6 +82,16 @@ def _to_rdflib(term):
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def _tsv(names: list[str], rows: list[list]) -> bytes:
+    """SPARQL 1.1 TSV results. Written here because rdflib has no TSV result serialiser and
+    pyoxigraph's serialises only a whole result, which the row cap cannot allow. Terms are in
+    their N-Triples form (pyoxigraph's str), with tabs escaped as the format requires."""
+    lines = ["\t".join(f"?{n}" for n in names)]
+    for row in rows:
+        lines.append("\t".join("" if t is None else str(t).replace("\t", "\\t") for t in row))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def _answer(store, req: Request, max_rows: int) -> Answer:
     import pyoxigraph as ox
     from rdflib.query import Result
@@ -113,11 +123,14 @@ def _answer(store, req: Request, max_rows: int) -> Answer:
             if len(rows) == max_rows:
                 truncated = True
                 break
-            rows.append({v: _to_rdflib(solution[v]) for v in names})
+            rows.append([solution[v] for v in names])
+        if SOLUTION_TYPES[media] == "tsv":
+            return Answer(200, media, _tsv(names, rows), truncated)
         from rdflib import Variable
         r = Result("SELECT")
         r.vars = [Variable(n) for n in names]
-        r.bindings = [{Variable(k): v for k, v in row.items() if v is not None} for row in rows]
+        r.bindings = [{Variable(n): _to_rdflib(t) for n, t in zip(names, row) if t is not None}
+                      for row in rows]
         out = io.BytesIO()
         r.serialize(out, format=SOLUTION_TYPES[media], encoding="utf-8")
         return Answer(200, media, out.getvalue(), truncated)

@@ -121,8 +121,63 @@ def running_server(store: Path, **env: str):
             process.kill()
 
 
+@contextlib.contextmanager
+def oxigraph_server():
+    """A real Oxigraph server (the binary the `oxigraph` package ships) on a free port, with the
+    union default graph whosaid needs; yields its query endpoint."""
+    binary = Path(sys.executable).with_name("oxigraph")
+    if not binary.exists():
+        binary = Path(shutil.which("oxigraph") or "oxigraph")
+    port = free_port()
+    with tempfile_dir() as location:
+        process = subprocess.Popen([str(binary), "serve", "--location", str(location), "--bind",
+                                    f"127.0.0.1:{port}", "--union-default-graph"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        endpoint = f"http://127.0.0.1:{port}/query"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.post(endpoint, data={"query": "ASK {}"}, timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Oxigraph server did not start")
+                time.sleep(0.1)
+            yield endpoint
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def tempfile_dir():
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="whosaid-oxigraph-") as d:
+        yield Path(d)
+
+
 @pytest.fixture(scope="session")
-def server(built_store_path):
+def oxigraph_endpoint():
+    """The seed graph built into a real Oxigraph server."""
+    with oxigraph_server() as endpoint:
+        build(settings_for(Path("unused")), store_path=endpoint)
+        yield endpoint
+
+
+@pytest.fixture(scope="session", params=["embedded", "oxigraph-server"])
+def server(request, built_store_path):
+    """whosaid serving the seed graph, from the embedded store and from an Oxigraph server:
+    the API tests run against both."""
+    location = built_store_path if request.param == "embedded" else \
+        request.getfixturevalue("oxigraph_endpoint")
+    with running_server(location) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def embedded_server(built_store_path):
     with running_server(built_store_path) as base:
         yield base
 
