@@ -138,6 +138,104 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, xml, 
         err.print(f"wrote {output}")
 
 
+def _local_user() -> str:
+    import getpass
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@app.command()
+def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text beside them as .txt, "
+                                                      "or inline as text:), entities.yaml files, or folders."),
+        by: Optional[str] = typer.Option(None, help="Name recorded in the history (default cli:USER)."),
+        store: Optional[str] = StoreOption) -> None:
+    """Add articles (or replace them, by id), each in one transaction, after the build's checks."""
+    from rich.progress import Progress
+    from .build import ValidationFailed
+    from .ingest import Ingest, read_submission, submission_files
+    from .store import StoreError, open_store
+    settings = _settings(store)
+    files = [f for p in paths for f in submission_files(p)]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        _fail("No such file:", missing)
+    try:
+        target = open_store(settings.store, read_only=False)
+    except StoreError as exc:
+        _fail("Cannot write:", [str(exc)])
+    ingest = Ingest(target, settings.base_iri, _max_bytes())
+    who = by or _local_user()
+    done = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("adding", total=len(files))
+        for f in files:
+            try:
+                change = ingest.add_entities(f, who) if f.name == "entities.yaml" else \
+                    ingest.add(read_submission(f, _max_bytes()), who)
+            except CorpusError as exc:
+                _fail(f"Refused {f} (nothing of it was written; {len(done)} earlier file(s) were):",
+                      [str(p) for p in exc.problems])
+            except ValidationFailed as exc:
+                _fail(f"Refused {f}: {len(exc.violations)} SHACL violation(s) (nothing of it was written):",
+                      [str(v) for v in exc.violations])
+            except StoreError as exc:
+                _fail(f"Could not write {f}:", [str(exc)])
+            done.append(change)
+            progress.advance(task)
+    for change in done:
+        what = change.article or f"{change.entities} entities"
+        out.print(f"{change.kind:10} {what} ({change.claims} claims)" if change.article
+                  else f"{change.kind:10} {what}")
+
+
+@app.command()
+def remove(article_id: str = typer.Argument(..., help="The article's id (its file stem)."),
+           by: Optional[str] = typer.Option(None, help="Name recorded in the history."),
+           store: Optional[str] = StoreOption) -> None:
+    """Remove an article, and the claims no other article reports, in one transaction."""
+    from .ingest import Ingest
+    from .store import StoreError, open_store
+    settings = _settings(store)
+    try:
+        target = open_store(settings.store, read_only=False)
+        change = Ingest(target, settings.base_iri).remove(article_id, by or _local_user())
+    except (CorpusError, StoreError) as exc:
+        _fail("Cannot remove:", [str(p) for p in getattr(exc, "problems", [exc])])
+    out.print(f"removed {change.article}")
+
+
+@app.command()
+def history(article: Optional[str] = typer.Option(None, help="Only changes to this article id."),
+            store: Optional[str] = StoreOption) -> None:
+    """Every change to the store, newest first: when, which article, what, by which token."""
+    import pyoxigraph as ox
+    from .iris import Minter
+    from .queries import named
+    from .store import StoreError, open_store
+    settings = _settings(store)
+    try:
+        s = open_store(settings.store)
+    except StoreError as exc:
+        _fail("Cannot read the store:", [str(exc)])
+    bound = ox.NamedNode(str(Minter(settings.base_iri).article(article))) if article else None
+    table = Table()
+    for col in ("when (UTC)", "change", "article", "by"):
+        table.add_column(col)
+    for row in s.select(named("history"), article=bound):
+        table.add_row(row["at"].value, row["kind"].value,
+                      row["article"].value.rsplit("/", 1)[-1] if row.get("article") else "-",
+                      row["by"].value)
+    out.print(table)
+
+
+def _max_bytes() -> int:
+    import os
+    from .ingest import DEFAULT_MAX_BYTES
+    return int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES))
+
+
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           port: int = typer.Option(8000, help="Port to listen on."),

@@ -358,7 +358,9 @@ class EntityIndex:
         return sorted(self._by_name.get(normalize_name(ref), ()))
 
 
-def parse_entities(raw: Any, where: str, out: _Collector) -> dict[str, Entity]:
+def parse_entities(raw: Any, where: str, out: _Collector,
+                   known_ids: set[str] = frozenset()) -> dict[str, Entity]:
+    """Entity definitions; partOf/locatedIn may name these or `known_ids` (entities stored already)."""
     entities: dict[str, Entity] = {}
     if not isinstance(raw, list):
         out.add(where, "must be a list of entities")
@@ -394,7 +396,7 @@ def parse_entities(raw: Any, where: str, out: _Collector) -> dict[str, Entity]:
         )
     for e in entities.values():
         for key, ref in (("partOf", e.part_of), ("locatedIn", e.located_in)):
-            if ref is not None and ref not in entities:
+            if ref is not None and ref not in entities and ref not in known_ids:
                 out.add(f"{where}: entity '{e.id}'", f"{key} '{ref}' is not a known entity id")
     return entities
 
@@ -559,7 +561,9 @@ def join_claims(articles: Iterable[Article], out: _Collector,
     """One statement, one claim: join the reports of a claim id across articles.
 
     Refuses a claim id whose core fields differ between articles, a quote found in none of its
-    evidence spans, and a confirms/revises target that is not a claim.
+    evidence spans, and a confirms/revises target that is not a claim. `known_claims` are claims
+    already stored: they may be targets, and their quote may lie in a stored report's evidence
+    (which SHACL then checks, with those reports loaded).
     """
     joined: dict[str, Claim] = {}
     first_seen: dict[str, str] = {}
@@ -581,7 +585,8 @@ def join_claims(articles: Iterable[Article], out: _Collector,
             have.reports.extend(claim.reports)
     for claim in joined.values():
         where = f"claim '{claim.id}'"
-        if claim.quote and not any(claim.quote in r.evidence.exact for r in claim.reports):
+        if claim.quote and claim.id not in known_claims and \
+                not any(claim.quote in r.evidence.exact for r in claim.reports):
             out.add(where, f"quote {claim.quote[:60]!r} is not inside its evidence in "
                            f"{', '.join(r.article_id for r in claim.reports)}")
         for target in (*claim.confirms, *([claim.revises] if claim.revises else [])):

@@ -47,6 +47,10 @@ class Store:
         try:
             inner = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(f"the store at {path} is open for writing in another process (a "
+                                 "running `whosaid serve` with writes on?): write through its API "
+                                 "(addArticle, removeArticle) or stop it first") from None
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
         return cls(inner, path)
 
@@ -116,6 +120,14 @@ class Store:
             self._inner.load(data, format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write to the store: {exc}") from None
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update in one transaction, then flush it to disk."""
+        try:
+            self._inner.update(text)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot write to the store: {exc}") from None
+        self.flush()
 
     def flush(self) -> None:
         if self.path is not None:

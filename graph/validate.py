@@ -62,14 +62,15 @@ def _prepared(text: str):
     return prepareQuery(text)
 
 
-def validate_graph(data: Graph) -> list[Violation]:
-    """Every SHACL violation in `data` (which must include the ontology, for subclass checks)."""
+def validate_graph(data: Graph, focus_nodes: list | None = None) -> list[Violation]:
+    """Every SHACL violation in `data` (which must include the ontology, for subclass checks);
+    with focus_nodes, only those nodes are checked (the rest of data is context)."""
     # inplace: no clone of the data; nothing writes to it (no inference, no SHACL rules).
     shared = _PreparedQueryGraph(store=data.store, identifier=data.identifier,
                                  namespace_manager=data.namespace_manager)
     _conforms, results, _text = pyshacl_validate(
         shared, shacl_graph=shapes_graph(), inference="none", advanced=True,
-        allow_warnings=True, abort_on_first=False, inplace=True,
+        allow_warnings=True, abort_on_first=False, inplace=True, focus_nodes=focus_nodes,
     )
     for prefix, ns in data.namespaces():
         results.bind(prefix, ns, override=False)

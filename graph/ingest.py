@@ -1,0 +1,344 @@
+"""Adding, replacing and removing articles: the one write path every front uses (CLI, GraphQL).
+
+A submission is an article in the corpus format (corpus/README.md): its YAML with the text beside
+it (or inline as `text:`), and optionally `entities:` it defines. Before anything is written it is
+checked as the build checks the corpus (verbatim evidence, references, dates, ranges), and
+validated with SHACL on the article's own graphs plus the nodes they reference, never on the
+whole store, so that adding an article costs the same in a store of any size.
+
+The write is one SPARQL update, which Oxigraph applies in one transaction: the article goes in
+whole or not at all, readers see the store before or after it, and once the update has returned
+the change is in RocksDB's write-ahead log and survives a killed process. Each change is recorded
+in the history graph in the same transaction. Re-adding identical content changes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyoxigraph as ox
+import yaml
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from .build import ValidationFailed, topic_ids
+from .corpus import (Article, Claim, CorpusError, Entity, EntityIndex, Problem, _Collector,
+                     join_claims, parse_article, parse_entities)
+from .iris import WS, Minter
+from .queries import named
+from .rdf import (add_entity, article_graph, bind_prefixes, claim_graph, ontology_graph,
+                  topic_measures)
+from .validate import validate_graph
+
+DEFAULT_MAX_BYTES = 5_000_000
+_write_lock = threading.Lock()  # two writers in one process are serialised; RocksDB's lock
+                                # keeps a second process out altogether
+
+
+@dataclass
+class Submission:
+    source: str            # where it came from, for messages: a path or "addArticle input"
+    raw: dict[str, Any]    # the article document (YAML or GraphQL input, same shape)
+    text: str
+
+
+@dataclass
+class Change:
+    kind: str              # added, replaced, removed, unchanged, entities
+    article: str | None
+    by: str
+    at: str
+    claims: int = 0
+    iri: str | None = None
+    entities: int = 0
+
+
+@dataclass
+class _Prepared:
+    article: Article
+    graphs: dict[str, Graph]                 # graph IRI -> its new content
+    drop: list[str]                          # graphs to drop first
+    entity_triples: Graph = field(default_factory=Graph)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading submissions
+# ---------------------------------------------------------------------------------------------
+
+def _limit_check(size: int, where: str, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise CorpusError([Problem(where, f"is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                                          "(WHOSAID_MAX_SUBMISSION_BYTES)")])
+
+
+def read_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Submission:
+    """An article YAML, with its text in the .txt beside it or inline as `text:`."""
+    out = _Collector()
+    text_path = path.with_suffix(".txt")
+    size = path.stat().st_size + (text_path.stat().st_size if text_path.exists() else 0)
+    _limit_check(size, str(path), max_bytes)  # before parsing anything
+    try:
+        raw = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CorpusError([Problem(str(path), f"not UTF-8 text (byte {exc.start})")]) from None
+    except yaml.YAMLError as exc:
+        raise CorpusError([Problem(str(path), f"malformed YAML: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise CorpusError([Problem(str(path), "must be a mapping with id, body and claims")])
+    text = raw.pop("text", None)
+    if text is None:
+        if not text_path.exists():
+            raise CorpusError([Problem(str(path), f"no text: put it in {text_path.name} or inline as text:")])
+        try:
+            text = text_path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorpusError([Problem(str(text_path), f"the article text is not UTF-8 (byte {exc.start})")]) from None
+    if not isinstance(text, str) or not text:
+        raise CorpusError([Problem(str(path), "text must be the article's text")])
+    out.raise_if_any()
+    return Submission(str(path), raw, text)
+
+
+def submission_files(path: Path) -> list[Path]:
+    """A file, or every article YAML in a folder (entities.yaml first)."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.yaml") if p.name != "entities.yaml")
+        entities = sorted(path.rglob("entities.yaml"))
+        return entities + files
+    return [path]
+
+
+# ---------------------------------------------------------------------------------------------
+# The write path
+# ---------------------------------------------------------------------------------------------
+
+class Ingest:
+    def __init__(self, store, base_iri: str, max_bytes: int = DEFAULT_MAX_BYTES):
+        self.store = store
+        self.mint = Minter(base_iri)
+        self.max_bytes = max_bytes
+        self.ontology = ontology_graph()
+        self.topics = topic_ids(self.ontology)
+        self.measures = topic_measures(self.ontology)
+        self.history_graph = URIRef(f"{base_iri}graph/history")
+
+    # -- what the store holds --------------------------------------------------------------
+
+    def _stored_entities(self) -> dict[str, Entity]:
+        grouped: dict[str, dict] = {}
+        for row in self.store.select(named("entities")):
+            e = grouped.setdefault(row["id"].value, {"types": set(), "label": row["label"].value,
+                                                     "aliases": set()})
+            e["types"].add(row["type"].value.rsplit("#", 1)[1])
+            if row.get("alias"):
+                e["aliases"].add(row["alias"].value)
+        out = {}
+        for eid, e in grouped.items():
+            types = e["types"] - {"Entity", "Agent", "Organization"} or e["types"] - {"Entity", "Agent"} \
+                or e["types"]
+            out[eid] = Entity(id=eid, type=sorted(types)[0], label=e["label"],
+                              aliases=tuple(sorted(e["aliases"])))
+        return out
+
+    def _graph(self, name: str) -> Graph:
+        return self.store.graph(name)
+
+    def _existing_claims(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        if not ids:
+            return set()
+        rows = self.store.select(named("existing_claims"),
+                                 claim=[ox.NamedNode(str(self.mint.claim(i))) for i in ids])
+        return {r["id"].value for r in rows}
+
+    # -- checking --------------------------------------------------------------------------
+
+    def _new_entities(self, sub: Submission, stored: dict[str, Entity], out: _Collector) -> dict[str, Entity]:
+        raw = sub.raw.get("entities")
+        if raw is None:
+            return {}
+        return parse_entities(raw, f"{sub.source}: entities", out, known_ids=set(stored))
+
+    def prepare(self, sub: Submission) -> _Prepared:
+        out = _Collector()
+        stored = self._stored_entities()
+        new = self._new_entities(sub, stored, out)
+        for eid, e in new.items():
+            if eid in stored and stored[eid] != Entity(id=eid, type=e.type, label=e.label, aliases=e.aliases):
+                out.add(f"{sub.source}: entity '{eid}'",
+                        "already exists with a different definition; refer to it by id instead")
+        index = EntityIndex({**stored, **new})
+        raw = {k: v for k, v in sub.raw.items() if k != "entities"}
+        article = parse_article(raw, sub.text, sub.source, index, self.topics, out)
+        out.raise_if_any()
+        targets = {t for c in article.claims for t in (*c.confirms, *([c.revises] if c.revises else []))}
+        known = self._existing_claims(targets | {c.id for c in article.claims})
+        claims = join_claims([article], out, known_claims=known)
+        out.raise_if_any()
+
+        graphs = {str(self.mint.article_graph(article.id)): article_graph(article, self.mint)}
+        for claim in claims.values():
+            name = str(self.mint.claim_graph(claim.id))
+            graphs[name] = claim_graph(claim, self.mint, self.measures)
+        self._refuse_changed_claims(article, graphs, out)
+        entity_triples = bind_prefixes(Graph())
+        for e in new.values():
+            add_entity(entity_triples, e, self.mint)
+        out.raise_if_any()
+        drop = [str(self.mint.article_graph(article.id))] + self._orphaned_by(article.id, set(claims))
+        prepared = _Prepared(article, graphs, drop, entity_triples)
+        self._validate(prepared, claims)
+        return prepared
+
+    def _refuse_changed_claims(self, article: Article, graphs: dict[str, Graph], out: _Collector) -> None:
+        """A claim id already in the store must keep its meaning: same claimant, figure, date..."""
+        ids = self._existing_claims(c.id for c in article.claims)
+        for cid in sorted(ids):
+            name = str(self.mint.claim_graph(cid))
+            if set(self._graph(name)) != set(graphs[name]):
+                others = [r["id"].value for r in self.store.select(
+                    named("claim_articles"), claim=ox.NamedNode(str(self.mint.claim(cid))))
+                    if r["id"].value != article.id]
+                if others:
+                    out.add(f"{article.id}: claim '{cid}'",
+                            f"already exists, reported by {', '.join(others)}, with different content: "
+                            "one claim id must mean one statement; use a new id")
+
+    def _orphaned_by(self, article_id: str, keeping: set[str]) -> list[str]:
+        """Claim graphs that only this article (as stored) reports and that it no longer does."""
+        rows = self.store.select(named("claims_only_in"),
+                                 article=ox.NamedNode(str(self.mint.article(article_id))))
+        return [str(self.mint.claim_graph(r["id"].value)) for r in rows if r["id"].value not in keeping]
+
+    def _validate(self, p: _Prepared, claims: dict[str, Claim]) -> None:
+        """SHACL on the new graphs and what they reference: cost independent of the store's size."""
+        data = Graph()
+        for g in (self.ontology, p.entity_triples, *p.graphs.values()):
+            for t in g:
+                data.add(t)
+        new_nodes = {s for g in (p.entity_triples, *p.graphs.values()) for s in g.subjects()}
+        referenced = {n for g in p.graphs.values() for n in (*g.subjects(), *g.objects())
+                      if isinstance(n, URIRef) and str(n).startswith(self.mint.base)}
+        query = named("neighbourhood").bind(
+            node=[ox.NamedNode(str(i)) for i in sorted(referenced)],
+            skip=ox.NamedNode(str(self.mint.article_graph(p.article.id))))
+        for triple in self.store.raw_query(query, use_default_graph_as_union=True):
+            data.add(_rdflib_triple(triple))
+        violations = validate_graph(data, focus_nodes=sorted(new_nodes))
+        if violations:
+            raise ValidationFailed(violations)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, sub: Submission, by: str) -> Change:
+        with _write_lock:
+            p = self.prepare(sub)
+            article_graph_name = str(self.mint.article_graph(p.article.id))
+            existed = self.store.ask(named("graph_exists"), graph=ox.NamedNode(article_graph_name))
+            unchanged = existed and not p.drop[1:] and all(
+                set(self._graph(name)) == set(g) for name, g in p.graphs.items()) and \
+                all(t in self._graph(str(self.mint.entities_graph)) for t in p.entity_triples)
+            change = Change("unchanged" if unchanged else "replaced" if existed else "added",
+                            p.article.id, by, _now(), len(p.article.claims),
+                            str(self.mint.article(p.article.id)))
+            if unchanged:
+                return change
+            inserts = dict(p.graphs)
+            if len(p.entity_triples):
+                inserts[str(self.mint.entities_graph)] = p.entity_triples
+            self._ensure_ontology(inserts)
+            inserts[str(self.history_graph)] = self._history(change)
+            self._apply(p.drop, inserts)
+            return change
+
+    def add_entities(self, path: Path, by: str) -> Change:
+        """Merge an entities file (corpus/entities.yaml) into the entities graph."""
+        with _write_lock:
+            out = _Collector()
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            entities = parse_entities(raw, str(path), out)
+            out.raise_if_any()
+            g = bind_prefixes(Graph())
+            for e in entities.values():
+                add_entity(g, e, self.mint)
+            current = self._graph(str(self.mint.entities_graph))
+            stored_ids = {str(s) for s in current.subjects()}
+            for e in entities.values():
+                iri = str(self.mint.entity(e.id))
+                if iri in stored_ids and set(current.triples((URIRef(iri), None, None))) != \
+                        set(g.triples((URIRef(iri), None, None))):
+                    out.add(f"{path}: entity '{e.id}'", "already exists with a different definition")
+            out.raise_if_any()
+            data = self.ontology + current + g
+            violations = validate_graph(data)
+            if violations:
+                raise ValidationFailed(violations)
+            new = [t for t in g if t not in current]
+            change = Change("entities" if new else "unchanged", None, by, _now(),
+                            entities=len({t[0] for t in new}))
+            if new:
+                inserts = {str(self.mint.entities_graph): _graph_of(new),
+                           str(self.history_graph): self._history(change)}
+                self._ensure_ontology(inserts)
+                self._apply([], inserts)
+            return change
+
+    def remove(self, article_id: str, by: str) -> Change:
+        with _write_lock:
+            name = str(self.mint.article_graph(article_id))
+            if not self.store.ask(named("graph_exists"), graph=ox.NamedNode(name)):
+                raise CorpusError([Problem(f"article '{article_id}'", "is not in the store")])
+            drop = [name] + self._orphaned_by(article_id, set())
+            change = Change("removed", article_id, by, _now(), iri=str(self.mint.article(article_id)))
+            self._apply(drop, {str(self.history_graph): self._history(change)})
+            return change
+
+    def _ensure_ontology(self, inserts: dict[str, Graph]) -> None:
+        name = str(self.mint.ontology_graph)
+        if not self.store.ask(named("graph_exists"), graph=ox.NamedNode(name)):
+            inserts[name] = self.ontology
+
+    def _history(self, change: Change) -> Graph:
+        g = Graph()
+        node = URIRef(f"{self.mint.base}change/{change.at.replace(':', '').replace('-', '')}-"
+                      f"{change.article or 'entities'}")
+        g.add((node, RDF.type, WS.Change))
+        g.add((node, WS.changeKind, Literal(change.kind)))
+        if change.iri:
+            g.add((node, WS.changedArticle, URIRef(change.iri)))
+        g.add((node, PROV.endedAtTime, Literal(change.at, datatype=XSD.dateTime)))
+        g.add((node, WS.byToken, Literal(change.by)))
+        return g
+
+    def _apply(self, drop: list[str], inserts: dict[str, Graph]) -> None:
+        """One update request: drops, then inserts, in one transaction.
+
+        The data is N-Triples serialised by rdflib (which escapes every literal) inside GRAPH
+        blocks named by IRIs we minted; nothing from a request is pasted in."""
+        parts = [f"DROP SILENT GRAPH {URIRef(name).n3()}" for name in drop]
+        blocks = []
+        for name, g in inserts.items():
+            triples = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            blocks.append(f"GRAPH {URIRef(name).n3()} {{\n{triples}}}")
+        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        self.store.update(" ;\n".join(parts))
+
+
+def _graph_of(triples) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
+
+
+def _rdflib_triple(t):
+    from .query_runner import _to_rdflib
+    return (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
