@@ -11,33 +11,82 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+from pathlib import Path
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from graph.config import Settings
+from graph.config import Settings, read_write_tokens
+from graph.ingest import DEFAULT_MAX_BYTES, Ingest
+from graph.query_runner import QueryRunner, RemoteQueryRunner
 from graph.read import Reader
+from graph.remote_store import is_remote
 from graph.store import Store, open_store
 
-from graph.query_runner import QueryRunner, RemoteQueryRunner
-from graph.remote_store import is_remote
-
-from . import dumps, sparql
+from . import dumps, linked_data, sparql
 from .graphql_http import graphql_endpoint
 
 log = logging.getLogger("whosaid")
 
 
+class Writes:
+    """The server's single writer. It applies a change to the live store through graph.ingest,
+    then publishes a new snapshot for every reader: GraphQL, the pages and the dumps read a
+    read-only snapshot taken after the last write, and each request keeps the one it started
+    with, so no reader ever sees the store between two queries of someone else's write."""
+
+    KEEP = 4  # snapshots kept: a request still reading an older one finishes on it
+
+    def __init__(self, live, settings: Settings, state, runner, snapshots: Path):
+        self.ingest = Ingest(live, settings.base_iri,
+                             int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES)))
+        self.live, self.settings, self.state, self.runner = live, settings, state, runner
+        self.snapshots = snapshots
+        self.generation = 0
+        shutil.rmtree(snapshots, ignore_errors=True)
+
+    def publish(self) -> None:
+        """Snapshot the live store and point every reader at the snapshot."""
+        self.generation += 1
+        path = self.live.snapshot(self.snapshots / str(self.generation))
+        store = Store.open(path, read_only=True)
+        self.state.store = store
+        self.state.reader = Reader(store, self.settings.base_iri)
+        self.runner.restart(str(path))
+        shutil.rmtree(self.snapshots / str(self.generation - self.KEEP), ignore_errors=True)
+
+    def apply(self, action, writer: str):
+        change = action(self.ingest, writer)
+        if change.kind != "unchanged":
+            self.publish()
+        return change
+
+
+class RemoteWrites(Writes):
+    """Writes to an external store: it is its own snapshot; only the entity index is refreshed."""
+
+    def __init__(self, live, settings: Settings, state):
+        self.ingest = Ingest(live, settings.base_iri,
+                             int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES)))
+        self.state = state
+
+    def publish(self) -> None:
+        self.state.reader.refresh()
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    store = store or open_store(settings.store)
+    tokens = read_write_tokens()
+    remote = is_remote(settings.store)
+    # With write tokens the server owns the store: it opens it for writing and readers use
+    # snapshots of it (see Writes). Without, the store is opened read-only and read directly.
+    store = store or open_store(settings.store, read_only=not tokens)
     limits = dict(timeout=float(os.environ.get("WHOSAID_SPARQL_TIMEOUT", "5")),
                   max_rows=int(os.environ.get("WHOSAID_SPARQL_MAX_ROWS", "10000")))
-    runner = RemoteQueryRunner(settings.store, **limits) if is_remote(settings.store) \
-        else QueryRunner(settings.store, **limits)
-
+    runner = RemoteQueryRunner(settings.store, **limits) if remote else QueryRunner(settings.store, **limits)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
@@ -49,9 +98,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store
     app.state.reader = Reader(store, settings.base_iri)
     app.state.query_runner = runner
+    app.state.writes = None
+    if tokens and not remote:
+        app.state.writes = Writes(store, settings, app.state, runner, Path(f"{settings.store}.snapshots"))
+        app.state.writes.publish()
+    elif tokens:
+        app.state.writes = RemoteWrites(store, settings, app.state)
+    app.state.write_tokens = tokens
+    app.state.max_body_bytes = int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES))
 
     app.add_api_route("/graphql", graphql_endpoint, methods=["GET", "POST"],
                       include_in_schema=False)
+    app.include_router(linked_data.router)
     app.include_router(sparql.router)
     app.include_router(dumps.router)
 

@@ -27,13 +27,12 @@ from graphql.error import GraphQLError, GraphQLSyntaxError
 from strawberry.http.ides import get_graphql_ide_html
 
 from .loaders import Context
-from .schema import MAX_TOKENS, schema
+from .graphql_schema import MAX_TOKENS, schema
 
 log = logging.getLogger("whosaid.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-MAX_BODY_BYTES = 100_000
 
 
 def query_timeout() -> float:
@@ -88,9 +87,13 @@ async def _read_params(request: Request, media: str) -> dict[str, Any] | Respons
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != JSON:
         return _error(415, f"POST bodies must be {JSON}, not {content_type or 'untyped'}", media)
+    limit = request.app.state.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:  # refused before reading or parsing it
+        return _error(413, f"the request body is over {limit:,} bytes (WHOSAID_MAX_SUBMISSION_BYTES)", media)
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _error(413, f"the request body is over {MAX_BODY_BYTES} bytes", media)
+    if len(body) > limit:
+        return _error(413, f"the request body is over {limit:,} bytes (WHOSAID_MAX_SUBMISSION_BYTES)", media)
     try:
         params = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -125,7 +128,8 @@ async def graphql_endpoint(request: Request) -> Response:
     if request.method == "GET" and _is_mutation(document, operation_name):
         return _error(405, "mutations are sent with POST", media, headers={"Allow": "POST"})
 
-    context = Context(request.app.state.reader)
+    context = Context(request.app.state.reader, writer=_token_name(request),
+                      writes=request.app.state.writes)
     try:
         result = await asyncio.wait_for(
             schema.execute(query, variable_values=variables, operation_name=operation_name,
@@ -147,6 +151,14 @@ async def graphql_endpoint(request: Request) -> Response:
     if errors:
         payload["errors"] = errors
     return _respond(payload, media, request_error=request_error)
+
+
+def _token_name(request: Request) -> str | None:
+    """The name of the write token the request carries, if it is a valid one."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return request.app.state.write_tokens.get(secret.strip())
 
 
 def _is_mutation(document, operation_name: str | None) -> bool:

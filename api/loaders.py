@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
 from graph.read import Reader
@@ -27,6 +28,8 @@ def _batch(reader_method: Callable[[list[str]], dict], default: Any = None):
 @dataclass
 class Context:
     reader: Reader
+    writer: str | None = None          # the name of the request's valid write token, if any
+    writes: Any = None                 # the app's Writes (api/app.py); None: a read-only server
     claims: DataLoader = field(init=False)
     links: DataLoader = field(init=False)
     reports: DataLoader = field(init=False)
@@ -40,6 +43,23 @@ class Context:
         self.reports = DataLoader(load_fn=_batch(r.reports, []))
         self.articles = DataLoader(load_fn=_batch(r.articles))
         self.texts = DataLoader(load_fn=_batch(r.article_texts, ""))
+
+    def require_writer(self) -> None:
+        if self.writes is None:
+            raise GraphQLError("writes are disabled on this server: start it with WHOSAID_WRITE_TOKENS="
+                               "name:secret (or WHOSAID_TOKENS_FILE) to enable them",
+                               extensions={"code": "WRITES_DISABLED"})
+        if self.writer is None:
+            raise GraphQLError("this mutation needs a valid token: send Authorization: Bearer <secret>",
+                               extensions={"code": "UNAUTHENTICATED"})
+
+    async def write(self, action: Callable):
+        """Run action(ingest, writer) off the event loop. What the mutation answers afterwards
+        is read from the snapshot published by this write."""
+        change = await asyncio.to_thread(self.writes.apply, action, self.writer)
+        self.reader = self.writes.state.reader
+        self.__post_init__()  # fresh loaders: nothing cached from before the write
+        return change
 
     async def run(self, fn: Callable, *args, **kwargs):
         """Run read-model work off the event loop."""

@@ -35,8 +35,10 @@ def accepted_types(accept: str) -> list[str]:
 def rdf_response(graph: Graph, accept: list[str]) -> Response:
     """Serialise an rdflib graph in the first RDF type the client accepts (Turtle for */*)."""
     for media in accept:
-        if media in ("*/*", "text/*", "application/*"):
+        if media in ("*/*", "text/*"):
             media = "text/turtle"
+        elif media == "application/*":
+            media = "application/n-triples"
         if media in RDF_TYPES:
             body = graph.serialize(format=RDF_TYPES[media], encoding="utf-8")
             return Response(body, media_type=media, headers={"Vary": "Accept"})

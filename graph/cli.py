@@ -247,7 +247,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     settings = _settings(store)
     try:
         application = create_app(settings)
-    except StoreError as exc:
+    except (StoreError, ValueError, OSError) as exc:
         _fail("Cannot serve:", [str(exc)])
     err.print(f"whosaid: serving {settings.store} on http://{host}:{port}/graphql")
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -52,6 +52,7 @@ def export(store: Store, fmt: str, output: IO[bytes]) -> None:
     if f.has_graphs:
         store.dump(f.rdf_format, output, prefixes)
         return
-    # The union, each triple once: Oxigraph's union default graph deduplicates for us.
+    # The union, each triple once: a CONSTRUCT result is a set (the union default graph alone
+    # is not: it yields a triple once per graph holding it).
     triples = store.raw_query(_UNION, use_default_graph_as_union=True)
     ox.serialize(triples, output, format=f.rdf_format, prefixes=prefixes)

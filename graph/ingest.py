@@ -221,7 +221,7 @@ class Ingest:
             for t in g:
                 data.add(t)
         new_nodes = {s for g in (p.entity_triples, *p.graphs.values()) for s in g.subjects()}
-        referenced = {n for g in p.graphs.values() for n in (*g.subjects(), *g.objects())
+        referenced = {n for g in (p.entity_triples, *p.graphs.values()) for n in (*g.subjects(), *g.objects())
                       if isinstance(n, URIRef) and str(n).startswith(self.mint.base)}
         query = named("neighbourhood").bind(
             node=[ox.NamedNode(str(i)) for i in sorted(referenced)],

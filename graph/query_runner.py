@@ -221,9 +221,11 @@ class QueryRunner:
                                "(WHOSAID_SPARQL_TIMEOUT); add LIMIT or make it more selective")
         return Answer(400, "text/plain", b"the query could not be evaluated: its worker stopped")
 
-    def restart(self) -> None:
-        """Replace every worker, so that they see the store as it is now (after a write)."""
+    def restart(self, store_path: str | None = None) -> None:
+        """Replace every worker, so that they read `store_path` (a fresh snapshot) from now on."""
         with self._lock:
+            if store_path is not None:
+                self.store_path = store_path
             if not self._started:
                 return
             for _ in range(self._size):
@@ -264,7 +266,7 @@ class RemoteQueryRunner:
         status = response.status_code if response.status_code in (200, 400, 406) else 502
         return Answer(status, media, response.content)
 
-    def restart(self) -> None:
+    def restart(self, store_path: str | None = None) -> None:
         """Nothing to restart: the external store always answers from its current state."""
 
     def close(self) -> None:

@@ -106,6 +106,15 @@ class RemoteStore:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(rows[0]["n"].value)
 
+    def graph(self, name: str):
+        """One named graph as an rdflib Graph."""
+        from rdflib import Graph
+        from .queries import sparql_term
+        g = Graph()
+        text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_term(ox.NamedNode(name))} {{ ?s ?p ?o }} }}"
+        g.parse(data=self._query(text, "application/n-triples").content, format="nt")
+        return g
+
     def quads(self) -> list[ox.Quad]:
         rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]

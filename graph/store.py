@@ -121,6 +121,15 @@ class Store:
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write to the store: {exc}") from None
 
+    def snapshot(self, directory: Path) -> Path:
+        """A consistent read-only copy of the store as it is now (a RocksDB checkpoint: hard
+        links, milliseconds). Query worker processes read snapshots, never the live store,
+        which pyoxigraph does not allow another process to read while it is written."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(directory, ignore_errors=True)
+        self._inner.backup(str(directory))
+        return directory
+
     def update(self, text: str) -> None:
         """Run a SPARQL update in one transaction, then flush it to disk."""
         try:

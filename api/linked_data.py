@@ -1,0 +1,720 @@
+"""Linked Data: every IRI whosaid mints resolves on this server, for people and for RDF clients.
+
+    /entity/{id} /claim/{id} /article/{id} /topic/{id}   a page in a browser, RDF otherwise
+    /claim/{id}/report/{article} (and the other nodes minted under a claim or an article IRI)
+                                                         303 to the claim or article
+    /ontology            the ontology and the topic scheme: documentation or RDF
+    /.well-known/void    a VoID description of the dataset
+    /context.jsonld      a JSON-LD context for the API's terms
+
+A resource's IRI is the configured base IRI plus its path, so a deployment whose base IRI is its
+own host serves the IRIs it mints. The RDF of a resource comes from a named CONSTRUCT query
+(graph/queries/describe_*.rq) with the IRI bound in its VALUES slot; request text never reaches
+SPARQL any other way. Pages are Jinja2 templates in api/templates/, autoescaped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+import jinja2
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import FOAF, OWL, RDF, RDFS
+
+from graph.export import FORMATS as DUMP_FORMATS
+from graph.iris import DCTERMS, OA, ONTOLOGY_IRI, PREFIXES, PROV, SCHEMA, SKOS, TOPIC, WS, XSD
+from graph.queries import named
+from graph.rdf import ontology_graph
+from graph.read import (ArticleRecord, ClaimRecord, EntityRecord, QuantityRecord, Reader,
+                        ReportRecord, TopicRecord, is_iri)
+
+from .negotiation import accepted_types
+
+router = APIRouter()
+GET = ["GET", "HEAD"]
+VOID = Namespace("http://rdfs.org/ns/void#")
+
+# ---------------------------------------------------------------------------------------------
+# Content negotiation
+# ---------------------------------------------------------------------------------------------
+
+HTML = "text/html"
+RDF_MEDIA = {  # media type -> (Oxigraph format, rdflib format)
+    "text/turtle": (ox.RdfFormat.TURTLE, "turtle"),
+    "application/n-triples": (ox.RdfFormat.N_TRIPLES, "nt"),
+    "application/ld+json": (ox.RdfFormat.JSON_LD, "json-ld"),
+    "application/rdf+xml": (ox.RdfFormat.RDF_XML, "xml"),
+}
+FORMAT_PARAM = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+                "xml": "application/rdf+xml", "html": HTML}
+FORMAT_NAMES = {"text/turtle": "Turtle", "application/n-triples": "N-Triples",
+                "application/ld+json": "JSON-LD", "application/rdf+xml": "RDF/XML", HTML: "HTML"}
+# Names clients use for the same types.
+MEDIA_ALIASES = {"application/xhtml+xml": HTML, "application/x-turtle": "text/turtle"}
+# What a wildcard is answered with, best first: a client that sends no Accept, or */*, is taken
+# to be an RDF client (browsers always name text/html), and Turtle is the most readable RDF.
+PREFERENCE = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+              HTML)
+PAGE_OR_RDF = (HTML, *RDF_MEDIA)
+RDF_ONLY = tuple(RDF_MEDIA)
+
+
+def plain(status: int, message: str) -> Response:
+    """Every error of these routes: a plain sentence, never a trace."""
+    return Response(message + "\n", status_code=status, media_type="text/plain",
+                    headers={"Vary": "Accept"})
+
+
+def _matches(pattern: str, media: str) -> bool:
+    if pattern == "*/*":
+        return True
+    return pattern.endswith("/*") and media.startswith(pattern[:-1])
+
+
+def negotiate(request: Request, offered: tuple[str, ...]) -> str | Response:
+    """The media type to answer with: ?format= first, then Accept; or a 400/406 to send."""
+    fmt = request.query_params.get("format")
+    if fmt is not None:
+        media = FORMAT_PARAM.get(fmt)
+        if media in offered:
+            return media
+        names = ", ".join(k for k, v in FORMAT_PARAM.items() if v in offered)
+        return plain(400, f"no representation as format={fmt[:40]!r} here: use one of {names}")
+    header = request.headers.get("accept", "").strip()
+    if not header:
+        return next(m for m in PREFERENCE if m in offered)
+    for wanted in accepted_types(header):
+        wanted = MEDIA_ALIASES.get(wanted, wanted)
+        if wanted in offered:
+            return wanted
+        for media in PREFERENCE:
+            if media in offered and _matches(wanted, media):
+                return media
+    return plain(406, "this resource is served as " + ", ".join(offered) +
+                 "; ask for one of them in Accept, or add ?format=" +
+                 "|".join(k for k, v in FORMAT_PARAM.items() if v in offered))
+
+
+def _headers(offered: tuple[str, ...]) -> dict[str, str]:
+    # Vary: caches must keep the page and the RDF apart. The Link header names the other
+    # representations for clients that do not read HTML <link> elements.
+    alternates = ", ".join(f'<?format={k}>; rel="alternate"; type="{v}"'
+                           for k, v in FORMAT_PARAM.items() if v in offered)
+    return {"Vary": "Accept", "Link": alternates, "Access-Control-Allow-Origin": "*"}
+
+
+# ---------------------------------------------------------------------------------------------
+# RDF
+# ---------------------------------------------------------------------------------------------
+
+_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def describe(request: Request, query: str, iri: str) -> list[ox.Triple]:
+    """The triples of a describe_*.rq query with ?resource bound to `iri`."""
+    text = named(query).bind(resource=ox.NamedNode(iri))
+    found = request.app.state.store.raw_query(text, use_default_graph_as_union=True)
+    # A remote store parses its answer into quads; the RDF formats served here take triples.
+    return [ox.Triple(t.subject, t.predicate, t.object) for t in found]
+
+
+def triples_response(triples: Iterable[ox.Triple], media: str, resource: str,
+                     offered: tuple[str, ...]) -> Response:
+    rdf_format = RDF_MEDIA[media][0]
+    subject = ox.NamedNode(resource)
+    # The resource first, then the nodes around it, one block per subject; duplicates dropped
+    # (a CONSTRUCT template can yield one triple from several branches).
+    ordered = sorted(set(triples), key=lambda t: (t.subject != subject, str(t.subject),
+                                                  str(t.predicate), str(t.object)))
+    prefixes = _PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    body = ox.serialize(ordered, format=rdf_format, prefixes=prefixes)
+    return Response(body, media_type=media, headers=_headers(offered))
+
+
+def graph_response(graph: Graph, media: str, offered: tuple[str, ...]) -> Response:
+    body = graph.serialize(format=RDF_MEDIA[media][1], encoding="utf-8")
+    return Response(body, media_type=media, headers=_headers(offered))
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def number(n: float) -> str:
+    return f"{int(n):,}" if n == int(n) else f"{n:,}"
+
+
+TEMPLATES.filters["number"] = number
+
+
+def page(template: str, offered: tuple[str, ...], **context) -> HTMLResponse:
+    alternates = [{"href": f"?format={k}", "media": v, "name": FORMAT_NAMES[v]}
+                  for k, v in FORMAT_PARAM.items() if v in offered and v != HTML]
+    html = TEMPLATES.get_template(template).render(alternates=alternates, **context)
+    return HTMLResponse(html, headers=_headers(offered))
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+    title: str | None = None
+
+
+def local_href(iri: str, base: str) -> str:
+    """The path on this server of an IRI whosaid mints; other IRIs are left as they are."""
+    for namespace, path in ((base, "/"), (str(TOPIC), "/topic/"), (str(WS), "/ontology#")):
+        if iri.startswith(namespace):
+            return path + iri[len(namespace):]
+    return "/ontology" if iri == str(ONTOLOGY_IRI) else iri
+
+
+class Site:
+    """Names and local paths for the IRIs a page links to."""
+
+    def __init__(self, request: Request):
+        self.reader: Reader = request.app.state.reader
+        self.base: str = request.app.state.settings.base_iri
+
+    def href(self, iri: str) -> str:
+        return local_href(iri, self.base)
+
+    def entity(self, iri: str | None) -> Link | None:
+        if iri is None:
+            return None
+        e = self.reader.entities.get(iri)
+        return Link(self.href(iri), e.label if e else iri.rsplit("/", 1)[-1])
+
+    def topic(self, iri: str) -> Link:
+        t = self.reader.topics.get(iri)
+        return Link(self.href(iri), t.label if t else iri.rsplit("/", 1)[-1],
+                    t.description if t else None)
+
+    def term(self, iri: str) -> Link:
+        """An ontology term, named by its label (a class, a measure)."""
+        label = ontology().value(URIRef(iri), RDFS.label)
+        return Link(self.href(iri), str(label) if label else curie(iri))
+
+    def claim(self, c: ClaimRecord) -> Link:
+        return Link(self.href(c.iri), c.statement)
+
+    def article(self, a: ArticleRecord) -> Link:
+        return Link(self.href(a.iri), a.title or f"Article {a.local_id.rsplit('/', 1)[-1]}")
+
+
+def quantity_text(q: QuantityRecord | None) -> str | None:
+    """A claim's figure in words, its bounds as the source gave them ("up to about 4,000")."""
+    if q is None:
+        return None
+    about = "about " if q.approximate else ""
+    if q.amount is not None:
+        figure = about + number(q.amount)
+    elif q.min is not None and q.max is not None:
+        figure = about + (number(q.min) if q.min == q.max else f"{number(q.min)}–{number(q.max)}")
+    elif q.max is not None:
+        figure = f"up to {about}{number(q.max)}"
+    elif q.min is not None:
+        figure = f"{'more than' if q.exclusive_min else 'at least'} {about}{number(q.min)}"
+    else:
+        figure = "no figure given"
+    return f"{figure} {q.unit}" if q.unit else figure
+
+
+@dataclass(frozen=True)
+class When:
+    """A date as stored (its precision is its length), and how it was worked out if inferred."""
+    date: str | None
+    basis: str | None
+    window: str | None
+
+    @classmethod
+    def of(cls, date: str | None, basis: str | None, earliest: str | None,
+           latest: str | None) -> "When | None":
+        if date is None and basis is None:
+            return None
+        if earliest and latest:
+            window = f"between {earliest} and {latest}"
+        elif earliest or latest:
+            window = f"on or after {earliest}" if earliest else f"on or before {latest}"
+        else:
+            window = None
+        return cls(date, basis, window)
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """A claim as a line of a list: what, who, when, what figure, on what topic."""
+    link: Link
+    claimant: Link
+    stated: str | None
+    value: str | None
+    topic: Link
+    number: int | None = None
+
+
+def claim_rows(site: Site, claim_iris: list[str]) -> list[ClaimRow]:
+    records = site.reader.claims(claim_iris)
+    return [ClaimRow(site.claim(c), site.entity(c.claimant), c.stated, quantity_text(c.value),
+                     site.topic(c.topic))
+            for c in (records[i] for i in claim_iris if i in records)]
+
+
+@dataclass(frozen=True)
+class ClaimList:
+    rows: list[ClaimRow]
+    total: int
+
+
+def claims_where(site: Site, **criteria) -> ClaimList:
+    """The first page of claims matching reader.claim_filter(**criteria), ordered by date."""
+    found = site.reader.search_claims(site.reader.claim_filter(**criteria), first=100)
+    return ClaimList(claim_rows(site, found.items), found.total)
+
+
+# -- highlighting evidence in an article's text -----------------------------------------------
+
+@dataclass(frozen=True)
+class Span:
+    """An evidence span: code point offsets into the article text, and the claim it supports."""
+    start: int
+    end: int
+    claim: Link
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of text covered by the same spans: spans may overlap or nest, so the text is cut
+    at every span boundary and each piece is marked with every span covering it."""
+    text: str
+    spans: tuple[Span, ...]
+    in_body: bool
+    ending: tuple[Span, ...] = ()  # spans that end here: where their footnote marks go
+
+    @property
+    def innermost(self) -> Span:
+        return min(self.spans, key=lambda s: (s.end - s.start, s.start))
+
+
+def segments(text: str, body: tuple[int, int], spans: list[Span]) -> list[Segment]:
+    """The text cut into segments at the body's bounds and every span's bounds."""
+    bounds = {0, len(text), *body, *(s.start for s in spans), *(s.end for s in spans)}
+    cuts = sorted(c for c in bounds if 0 <= c <= len(text))
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        covering = tuple(s for s in spans if s.start <= a and b <= s.end)
+        ending = tuple(s for s in spans if s.end == b and s.start < b)
+        out.append(Segment(text[a:b], covering, body[0] <= a and b <= body[1], ending))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources: entity, claim, article, topic
+# ---------------------------------------------------------------------------------------------
+
+def resource_iri(request: Request, path: str) -> str:
+    return request.app.state.settings.base_iri + path
+
+
+def not_found(kind: str, iri: str) -> Response:
+    return plain(404, f"there is no {kind} <{iri[:300]}> in this graph")
+
+
+def represent(request: Request, iri: str, query: str, template: str,
+              context: Callable[[], dict]) -> Response:
+    """The resource as a page or as RDF, whichever the client asked for."""
+    media = negotiate(request, PAGE_OR_RDF)
+    if isinstance(media, Response):
+        return media
+    if media == HTML:
+        return page(template, PAGE_OR_RDF, iri=iri, **context())
+    return triples_response(describe(request, query, iri), media, iri, PAGE_OR_RDF)
+
+
+def _one(load: Callable[[list[str]], dict], iri: str):
+    """One record from a batched reader method, or None (also for a malformed IRI, which the
+    reader would refuse to put in a query)."""
+    return load([iri]).get(iri) if is_iri(iri) else None
+
+
+# `:path` so that an id with a slash gets this route's plain 404, not the framework's JSON one.
+@router.api_route("/entity/{entity_id:path}", methods=GET, include_in_schema=False)
+def entity(entity_id: str, request: Request) -> Response:
+    iri = resource_iri(request, f"entity/{entity_id}")
+    record = request.app.state.reader.entities.get(iri)
+    if record is None:
+        return not_found("entity", iri)
+    return represent(request, iri, "describe_entity", "entity.html",
+                     lambda: entity_page(Site(request), record))
+
+
+def entity_page(site: Site, e: EntityRecord) -> dict:
+    return {"entity": e, "type": site.term(str(WS) + e.type),
+            "part_of": site.entity(e.part_of), "located_in": site.entity(e.located_in),
+            "made": claims_where(site, claimant=e.iri), "about": claims_where(site, about=e.iri),
+            "relayed": claims_where(site, reported_by=e.iri)}
+
+
+@router.api_route("/claim/{claim_id}", methods=GET, include_in_schema=False)
+def claim(claim_id: str, request: Request) -> Response:
+    iri = resource_iri(request, f"claim/{claim_id}")
+    record = _one(request.app.state.reader.claims, iri)
+    if record is None:
+        return not_found("claim", iri)
+    return represent(request, iri, "describe_claim", "claim.html",
+                     lambda: claim_page(Site(request), record))
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """One article's report of a claim: the article, the chain of intermediaries, the evidence
+    marked in the article's text."""
+    anchor: str
+    article: Link
+    outlet: Link | None
+    via: list[Link]
+    start: int
+    end: int
+    evidence: str
+    segments: list[Segment]
+
+
+def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) -> list[ReportView]:
+    article_iris = sorted({r.article for r in reports})
+    articles = site.reader.articles(article_iris)
+    texts = site.reader.article_texts(article_iris)
+    views = []
+    for r in reports:
+        a, text = articles[r.article], texts[r.article]
+        span = Span(r.start, r.end, site.claim(claim))
+        views.append(ReportView(
+            anchor="report-" + a.local_id.rsplit("/", 1)[-1], article=site.article(a),
+            outlet=site.entity(a.outlet), via=[site.entity(v) for v in r.via], start=r.start,
+            end=r.end, evidence=r.exact, segments=segments(text, (a.body_start, a.body_end), [span])))
+    return views
+
+
+def claim_page(site: Site, c: ClaimRecord) -> dict:
+    links = site.reader.claim_links([c.iri])[c.iri]
+    related = site.reader.claims(links["confirms"] + ([c.revises] if c.revises else []))
+    q = c.value
+    return {
+        "claim": c, "claimant": site.entity(c.claimant), "topic": site.topic(c.topic),
+        "about": [site.entity(i) for i in links["about"]], "subject": site.entity(c.subject),
+        "stated": When.of(c.stated, c.stated_basis, c.stated_earliest, c.stated_latest),
+        "value": quantity_text(q), "quantity": q,
+        "confirms": [site.claim(related[i]) for i in links["confirms"] if i in related],
+        "revises": site.claim(related[c.revises]) if c.revises in related else None,
+        "reports": report_views(site, c, site.reader.reports([c.iri])[c.iri]),
+    }
+
+
+@router.api_route("/article/{article_id}", methods=GET, include_in_schema=False)
+def article(article_id: str, request: Request) -> Response:
+    iri = resource_iri(request, f"article/{article_id}")
+    record = _one(request.app.state.reader.articles, iri)
+    if record is None:
+        return not_found("article", iri)
+    return represent(request, iri, "describe_article", "article.html",
+                     lambda: article_page(Site(request), record))
+
+
+def article_page(site: Site, a: ArticleRecord) -> dict:
+    found = site.reader.search_claims(site.reader.claim_filter(article=a.iri), first=100)
+    records = site.reader.claims(found.items)
+    reports = site.reader.reports(found.items)
+    # Number the claims in the order their evidence appears, so footnotes read in order.
+    carried = sorted(((r, records[r.claim]) for rs in reports.values() for r in rs
+                      if r.article == a.iri and r.claim in records),
+                     key=lambda rc: (rc[0].start, rc[0].end, rc[1].iri))
+    rows, spans = [], []
+    for n, (report, c) in enumerate(carried, start=1):
+        rows.append(ClaimRow(site.claim(c), site.entity(c.claimant), c.stated,
+                             quantity_text(c.value), site.topic(c.topic), number=n))
+        spans.append(Span(report.start, report.end, site.claim(c), n))
+    text = site.reader.article_texts([a.iri]).get(a.iri, "")
+    return {"article": a, "title": site.article(a).label, "outlet": site.entity(a.outlet),
+            "published": When.of(a.published, a.published_basis, a.published_earliest,
+                                  a.published_latest),
+            "segments": segments(text, (a.body_start, a.body_end), spans),
+            "claims": ClaimList(rows, found.total)}
+
+
+@router.api_route("/claim/{claim_id}/report/{article_id}", methods=GET, include_in_schema=False)
+def report(claim_id: str, article_id: str, request: Request) -> Response:
+    """A report is described with its claim: see the claim, at this article's report."""
+    return part_of(request, "claim", claim_id, f"report/{article_id}",
+                   fragment=f"report-{article_id}")
+
+
+@router.api_route("/claim/{claim_id}/{rest:path}", methods=GET, include_in_schema=False)
+def claim_part(claim_id: str, rest: str, request: Request) -> Response:
+    """The value, inference notes, selectors and via steps of a claim: see the claim."""
+    fragment = f"report-{rest.split('/')[1]}" if rest.startswith("report/") else None
+    return part_of(request, "claim", claim_id, rest, fragment)
+
+
+@router.api_route("/article/{article_id}/{rest:path}", methods=GET, include_in_schema=False)
+def article_part(article_id: str, rest: str, request: Request) -> Response:
+    """The body selector, authors and inference notes of an article: see the article."""
+    return part_of(request, "article", article_id, rest)
+
+
+def part_of(request: Request, kind: str, owner_id: str, rest: str,
+            fragment: str | None = None) -> Response:
+    """303 to the resource whose description holds this node (httpRange-14: the node is not a
+    document), or 404 if that description does not mention the node."""
+    owner = resource_iri(request, f"{kind}/{owner_id}")
+    node = f"{owner}/{rest}"
+    if not (is_iri(owner) and is_iri(node)) or \
+            not any(t.subject.value == node for t in describe(request, f"describe_{kind}", owner)):
+        return not_found(f"node of a {kind}", node)
+    target = f"/{kind}/{owner_id}" + (f"#{fragment}" if fragment else "")
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.api_route("/topic/{topic_id:path}", methods=GET, include_in_schema=False)
+def topic(topic_id: str, request: Request) -> Response:
+    # Topic IRIs live in the vocabulary's fixed namespace, not under the data base IRI.
+    iri = str(TOPIC) + topic_id
+    record = request.app.state.reader.topics.get(iri)
+    if record is None:
+        return not_found("topic", iri)
+    return represent(request, iri, "describe_topic", "topic.html",
+                     lambda: topic_page(Site(request), record))
+
+
+def topic_page(site: Site, t: TopicRecord) -> dict:
+    narrower = sorted((n for n in site.reader.topics.values() if n.broader == t.iri),
+                      key=lambda n: n.label)
+    return {"topic": t, "broader": site.topic(t.broader) if t.broader else None,
+            "narrower": [site.topic(n.iri) for n in narrower],
+            "claims": claims_where(site, topic=t.id)}
+
+
+# ---------------------------------------------------------------------------------------------
+# The ontology
+# ---------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def ontology() -> Graph:
+    """ontology/whosaid.ttl and ontology/topics.ttl, read once: they only change with a release."""
+    return ontology_graph()
+
+
+@lru_cache(maxsize=None)
+def ontology_bytes(media: str) -> bytes:
+    return ontology().serialize(format=RDF_MEDIA[media][1], encoding="utf-8")
+
+
+_NAMESPACES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+
+
+def curie(iri: str) -> str:
+    for ns, prefix in _NAMESPACES:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def anchor(iri: str) -> str:
+    """The id of a term on the ontology page: a ws: term's own fragment, so that its IRI,
+    https://w3id.org/whosaid/ontology#Claim, lands on it; the CURIE for reused terms."""
+    return iri[len(str(WS)):] if iri.startswith(str(WS)) else curie(iri)
+
+
+@dataclass(frozen=True)
+class Term:
+    anchor: str
+    curie: str
+    iri: str
+    label: str
+    definition: str | None
+    parents: list[Link] = field(default_factory=list)
+    domain: list[Link] = field(default_factory=list)
+    range: list[Link] = field(default_factory=list)
+
+
+def term_link(g: Graph, node) -> Link:
+    """A link to a term: on the page if the ontology declares it, else to its own IRI."""
+    iri = str(node)
+    declared = (node, RDF.type, None) in g
+    return Link(f"#{anchor(iri)}" if declared else iri, curie(iri))
+
+
+def terms(g: Graph, kind: URIRef, parent: URIRef) -> list[Term]:
+    def links(s, p) -> list[Link]:
+        return sorted((term_link(g, o) for o in g.objects(s, p)), key=lambda l: l.label)
+
+    found = []
+    for s in set(g.subjects(RDF.type, kind)):
+        definition = g.value(s, SKOS.definition)
+        found.append(Term(anchor(str(s)), curie(str(s)), str(s), str(g.value(s, RDFS.label) or ""),
+                          str(definition) if definition else None, links(s, parent),
+                          links(s, RDFS.domain), links(s, RDFS.range)))
+    # whosaid's own terms first, then the reused ones, each alphabetically
+    return sorted(found, key=lambda t: (not t.curie.startswith("ws:"), t.curie.casefold()))
+
+
+@dataclass(frozen=True)
+class TopicNode:
+    link: Link
+    definition: str | None
+    children: list["TopicNode"]
+
+
+def topic_tree(g: Graph, base: str) -> list[TopicNode]:
+    def node(t) -> TopicNode:
+        children = set(g.objects(t, SKOS.narrower)) | set(g.subjects(SKOS.broader, t))
+        return TopicNode(Link(local_href(str(t), base), str(g.value(t, SKOS.prefLabel))),
+                         str(g.value(t, SKOS.definition) or ""), sorted_nodes(children))
+
+    def sorted_nodes(ts) -> list[TopicNode]:
+        return sorted((node(t) for t in ts), key=lambda n: n.link.label)
+
+    return sorted_nodes(g.objects(TOPIC.scheme, SKOS.hasTopConcept))
+
+
+@router.api_route("/ontology", methods=GET, include_in_schema=False)
+def ontology_document(request: Request) -> Response:
+    media = negotiate(request, PAGE_OR_RDF)
+    if isinstance(media, Response):
+        return media
+    if media != HTML:
+        return Response(ontology_bytes(media), media_type=media, headers=_headers(PAGE_OR_RDF))
+    g = ontology()
+    return page("ontology.html", PAGE_OR_RDF, iri=str(ONTOLOGY_IRI),
+                label=str(g.value(ONTOLOGY_IRI, RDFS.label)),
+                definition=str(g.value(ONTOLOGY_IRI, SKOS.definition)),
+                version=str(g.value(ONTOLOGY_IRI, OWL.versionInfo)),
+                classes=terms(g, OWL.Class, RDFS.subClassOf),
+                object_properties=terms(g, OWL.ObjectProperty, RDFS.subPropertyOf),
+                datatype_properties=terms(g, OWL.DatatypeProperty, RDFS.subPropertyOf),
+                topics=topic_tree(g, request.app.state.settings.base_iri))
+
+
+# ---------------------------------------------------------------------------------------------
+# VoID
+# ---------------------------------------------------------------------------------------------
+
+VOCABULARIES = (SCHEMA, PROV, OA, SKOS, ONTOLOGY_IRI)
+
+
+def void_graph(request: Request) -> Graph:
+    store = request.app.state.store
+    server = str(request.base_url).rstrip("/")
+    description = URIRef(f"{server}/.well-known/void")
+    dataset, claims = URIRef(f"{description}#dataset"), URIRef(f"{description}#claims")
+    g = Graph()
+    for prefix, ns in (("void", VOID), ("dcterms", DCTERMS), ("ws", WS), ("foaf", FOAF)):
+        g.bind(prefix, ns)
+    g.add((description, RDF.type, VOID.DatasetDescription))
+    g.add((description, FOAF.primaryTopic, dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.title, Literal("whosaid", lang="en")))
+    g.add((dataset, DCTERMS.description, Literal(
+        "A who-said-what knowledge graph of news reporting: attributed claims, their chains of "
+        "intermediaries and their verbatim evidence.", lang="en")))
+    # No triple is in two named graphs (graph/rdf.py), so the quads counted are the triples.
+    g.add((dataset, VOID.triples, Literal(len(store), datatype=XSD.integer)))
+    entities = store.select(named("entity_count"))[0]["entities"].value
+    g.add((dataset, VOID.entities, Literal(int(entities), datatype=XSD.integer)))
+    g.add((dataset, VOID.classPartition, claims))
+    g.add((claims, VOID["class"], WS.Claim))
+    g.add((claims, VOID.entities, Literal(int(store.select(named("totals"))[0]["claims"].value),
+                                          datatype=XSD.integer)))
+    for vocabulary in VOCABULARIES:
+        g.add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(f"{server}/sparql")))
+    for f in DUMP_FORMATS.values():
+        g.add((dataset, VOID.dataDump, URIRef(f"{server}/dump.{f.extension}")))
+    g.add((dataset, VOID.uriSpace, Literal(request.app.state.settings.base_iri)))
+    g.add((dataset, VOID.rootResource, ONTOLOGY_IRI))
+    return g
+
+
+@router.api_route("/.well-known/void", methods=GET, include_in_schema=False)
+def void(request: Request) -> Response:
+    media = negotiate(request, RDF_ONLY)
+    if isinstance(media, Response):
+        return media
+    return graph_response(void_graph(request), media, RDF_ONLY)
+
+
+# ---------------------------------------------------------------------------------------------
+# The JSON-LD context
+# ---------------------------------------------------------------------------------------------
+
+def _iri(term: str, **extra) -> dict:
+    return {"@id": term, "@type": "@id", **extra}
+
+
+def _en(term: str, **extra) -> dict:
+    # whosaid writes these in English and tags them so (graph/rdf.py).
+    return {"@id": term, "@language": "en", **extra}
+
+
+CONTEXT = {"@context": {
+    # The prefixes, but for topic:, whose name the term "topic" (ws:topic) takes.
+    **{prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "topic"},
+    "id": "@id", "type": "@type",
+    "Claim": "ws:Claim", "Report": "ws:Report", "Article": "ws:Article", "Entity": "ws:Entity",
+    "Agent": "ws:Agent", "Quantity": "ws:Quantity", "Topic": "ws:Topic", "ViaStep": "ws:ViaStep",
+    "Inference": "ws:Inference",
+    # claims
+    "claimant": _iri("ws:claimant"), "statement": _en("ws:statement"), "quote": "ws:quote",
+    "topic": _iri("ws:topic"), "about": _iri("schema:about", **{"@container": "@set"}),
+    "value": _iri("ws:value"), "statedOn": "ws:statedOn", "period": _en("ws:period"),
+    "periodStart": "ws:periodStart", "periodEnd": "ws:periodEnd",
+    "confirms": _iri("ws:confirms"), "revises": _iri("ws:revises"),
+    "reports": _iri("ws:report", **{"@container": "@set"}), "report": _iri("ws:report"),
+    "appearance": _iri("schema:appearance"), "identifier": "schema:identifier",
+    "subject": _iri("rdf:subject"), "predicate": _iri("rdf:predicate"), "object": _iri("rdf:object"),
+    # reports
+    "article": _iri("oa:hasSource"), "source": _iri("oa:hasSource"),
+    "selector": _iri("oa:hasSelector"), "evidence": "oa:exact", "exact": "oa:exact",
+    "prefix": "oa:prefix", "suffix": "oa:suffix",
+    "start": {"@id": "oa:start", "@type": "xsd:integer"},
+    "end": {"@id": "oa:end", "@type": "xsd:integer"},
+    "via": _iri("ws:via"), "agent": _iri("ws:agent"),
+    "position": {"@id": "ws:position", "@type": "xsd:integer"},
+    # quantities
+    "min": "schema:minValue", "max": "schema:maxValue", "amount": "schema:value",
+    "approximate": "ws:approximate", "exclusiveMin": "ws:exclusiveMin", "derived": "ws:derived",
+    "unit": _en("schema:unitText"), "basis": _en("ws:basis"),
+    # inferred values
+    "inferred": _iri("ws:inferred"), "onProperty": _iri("ws:onProperty"),
+    "earliest": {"@id": "ws:earliest", "@type": "xsd:date"},
+    "latest": {"@id": "ws:latest", "@type": "xsd:date"},
+    # entities and topics
+    "label": _en("skos:prefLabel"), "aliases": _en("skos:altLabel", **{"@container": "@set"}),
+    "description": _en("schema:description"), "sameAs": _iri("schema:sameAs"),
+    "partOf": _iri("ws:partOf"), "locatedIn": _iri("schema:containedInPlace"),
+    "definition": _en("skos:definition"), "broader": _iri("skos:broader"),
+    "narrower": _iri("skos:narrower"),
+    # articles
+    "outlet": _iri("ws:outlet"), "published": "schema:datePublished", "title": "schema:headline",
+    "text": "schema:text", "url": {"@id": "schema:url", "@type": "xsd:anyURI"},
+    "language": "schema:inLanguage", "authors": _iri("schema:author", **{"@container": "@set"}),
+    "author": _iri("schema:author"), "name": "schema:name", "body": _iri("ws:body"),
+}}
+CONTEXT_BYTES = json.dumps(CONTEXT, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+@router.api_route("/context.jsonld", methods=GET, include_in_schema=False)
+def context() -> Response:
+    # Any origin may load it: JSON-LD processors in browsers fetch contexts cross-origin.
+    return Response(CONTEXT_BYTES, media_type="application/ld+json",
+                    headers={"Access-Control-Allow-Origin": "*"})

@@ -1,0 +1,206 @@
+"""GraphQL mutations: addArticle and removeArticle, through the same write path as `whosaid add`.
+
+The input carries what an article's YAML file carries (corpus/README.md), field for field, so a
+submission means the same whichever front it comes through. Writes need a bearer token
+(WHOSAID_WRITE_TOKENS); a refusal is a GraphQL error listing every problem, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from graph.build import ValidationFailed
+from graph.corpus import CorpusError
+from graph.ingest import Change as ChangeRecord, Submission
+from graph.store import StoreError
+
+from .loaders import Context
+from .schema import Article, Date
+
+
+def _f(description: str, **kwargs):
+    return strawberry.field(description=description, **kwargs)
+
+
+@strawberry.input(description="A span of the article text: code point offsets, end exclusive, "
+                              "and the exact text there (optional for the body).")
+class SpanInput:
+    start: int = _f("Offset of the first code point.")
+    end: int = _f("Offset just past the last code point.")
+    exact: Optional[str] = _f("The text at start:end, verbatim (required for evidence).", default=None)
+
+
+@strawberry.input(description="A date as the text gives it, or worked out from it (inferred, with a basis).")
+class DateSpecInput:
+    date: Optional[Date] = _f("The date, at the precision known.", default=None)
+    inferred: bool = _f("True when worked out rather than printed.", default=False)
+    basis: Optional[str] = _f("How it was worked out (required when inferred).", default=None)
+    earliest: Optional[Date] = _f("Earliest day the text allows.", default=None)
+    latest: Optional[Date] = _f("Latest day the text allows.", default=None)
+
+
+@strawberry.input(description='A figure: "up to 4,000" is max 4000; "around 3,000" is amount 3000, approximate.')
+class ValueInput:
+    min: Optional[float] = _f("Lower bound.", default=None)
+    max: Optional[float] = _f("Upper bound.", default=None)
+    amount: Optional[float] = _f("A single figure (sets min and max).", default=None)
+    approximate: bool = _f('Given as approximate ("around", "roughly").', default=False)
+    exclusive_min: bool = _f('The minimum is excluded ("more than").', default=False)
+    unit: Optional[str] = _f('What is counted, e.g. "soldiers".', default=None)
+    derived: bool = _f("Computed from the text rather than printed.", default=False)
+    basis: Optional[str] = _f("How a derived figure was computed (required when derived).", default=None)
+
+
+@strawberry.input(description="The time a claim is about.")
+class PeriodInput:
+    label: str = _f('In words, e.g. "since mid-January 2025".')
+    start: Optional[Date] = _f("Its start, at the precision known.", default=None)
+    end: Optional[Date] = _f("Its end, at the precision known.", default=None)
+
+
+@strawberry.input(description="A claim as the article reports it; entity fields take any reference "
+                              "(id, label, alias) or the id of an entity defined in the same input.")
+class ClaimInput:
+    id: str = _f("Slug, unique in the graph; the same id in two articles means the same statement.")
+    claimant: Optional[str] = _f("Who made the claim.")
+    statement: str = _f("One sentence saying who claimed what.")
+    topic: str = _f("A topic id (see Query.topics).")
+    evidence: SpanInput = _f("The article's words that state the claim, with their offsets.")
+    via: list[str] = _f("Intermediaries, from the claimant towards the article.", default_factory=list)
+    about: list[str] = _f("Entities the claim is about (the first is the figure's subject).", default_factory=list)
+    subject: Optional[str] = _f("The entity the figure is about, if not the first of about.", default=None)
+    quote: Optional[str] = _f("The claimant's words as quoted, verbatim inside the evidence.", default=None)
+    value: Optional[ValueInput] = _f("The figure, if any.", default=None)
+    stated: Optional[DateSpecInput] = _f("When the claimant said it.", default=None)
+    period: Optional[PeriodInput] = _f("The time the claim is about.", default=None)
+    confirms: list[str] = _f("Ids of claims this one says are true.", default_factory=list)
+    revises: Optional[str] = _f("Id of an earlier figure of the same claimant that this one revises.", default=None)
+
+
+@strawberry.input(description="A new entity the article's claims refer to.")
+class EntityInput:
+    id: str = _f("Slug: the entity's IRI is <base>entity/<id>.")
+    type: str = _f("Person, Organization, GovernmentAgency, ArmedForce, MilitaryUnit, NewsOutlet, "
+                   "ThinkTank, Country, Place or UnnamedSource.")
+    label: str = _f("Preferred name.")
+    aliases: list[str] = _f("Other names and spellings.", default_factory=list)
+    description: Optional[str] = _f("The role the article gives it.", default=None)
+    part_of: Optional[str] = _f("Id of the organisation, force or state it belongs to.", default=None)
+    located_in: Optional[str] = _f("Id of the place it lies in.", default=None)
+
+
+@strawberry.input(description="An article with its metadata and curated claims: what its YAML file holds.")
+class ArticleInput:
+    id: str = _f("Slug; adding an existing id replaces that article.")
+    text: str = _f("The article as captured, verbatim; offsets count into it.")
+    claims: list[ClaimInput] = _f("Every attributed statement of the article.")
+    title: Optional[str] = _f("The headline, if printed.", default=None)
+    outlet: Optional[str] = _f("The outlet that published it, if the text says.", default=None)
+    outlet_basis: Optional[str] = _f("How the outlet was inferred, if it is not printed as such.", default=None)
+    authors: list[str] = _f("Author names as printed.", default_factory=list)
+    published: Optional[DateSpecInput] = _f("When it appeared.", default=None)
+    url: Optional[str] = _f("Its URL, only if the text gives it.", default=None)
+    language: str = _f("BCP 47 language tag.", default="en")
+    body: Optional[SpanInput] = _f("The span of the article's own text (default: all of it).", default=None)
+    entities: list[EntityInput] = _f("New entities its claims refer to.", default_factory=list)
+
+
+@strawberry.type(description="One write to the store, as the history records it.")
+class Change:
+    kind: str = strawberry.field(description="added, replaced, removed or unchanged (identical content: nothing written).")
+    article: Optional[strawberry.ID] = strawberry.field(description="The article's id.")
+    at: str = strawberry.field(description="When it was committed (UTC, ISO 8601).")
+    by: str = strawberry.field(description="The name of the token that wrote it.")
+    claims: int = strawberry.field(description="How many claims the article reports.")
+
+    @classmethod
+    def of(cls, c: ChangeRecord) -> "Change":
+        return cls(kind=c.kind, article=strawberry.ID(f"article/{c.article}") if c.article else None,
+                   at=c.at, by=c.by, claims=c.claims)
+
+
+@strawberry.type(description="What addArticle did, and the article as it now reads.")
+class AddArticlePayload:
+    change: Change = strawberry.field(description="What was done (unchanged: identical content, nothing written).")
+    article: Optional[Article] = strawberry.field(description="The article as it now reads.")
+
+
+@strawberry.type(description="What removeArticle did.")
+class RemoveArticlePayload:
+    id: strawberry.ID = strawberry.field(description="The removed article's id.")
+    change: Change = strawberry.field(description="What was done.")
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _plain(value):
+    """Strawberry input objects to the plain dicts and lists of the YAML format (snake_case keys,
+    as the YAML uses: outlet_basis, exclusive_min, partOf/locatedIn for entities)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__strawberry_definition__"):
+        out = {}
+        for name, v in vars(value).items():
+            if v is None:
+                continue
+            key = {"part_of": "partOf", "located_in": "locatedIn"}.get(name, name)
+            out[key] = _plain(v)
+        return out
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # GraphQL Floats: 4000.0 means the 4000 a YAML file would hold
+    return value
+
+
+def _submission(input: ArticleInput) -> Submission:
+    raw = _plain(input)
+    text = raw.pop("text")
+    if raw.get("body") is not None:
+        raw["body"].pop("exact", None)
+    if not raw.get("entities"):
+        raw.pop("entities", None)
+    return Submission("addArticle input", raw, text)
+
+
+def _refused(exc: Exception) -> GraphQLError:
+    if isinstance(exc, CorpusError):
+        return GraphQLError(f"refused, nothing was written: {exc.problems[0]}"
+                            + (f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""),
+                            extensions={"code": "REFUSED", "problems": [
+                                {"where": p.where, "message": p.message} for p in exc.problems]})
+    if isinstance(exc, ValidationFailed):
+        return GraphQLError(f"refused, nothing was written: {len(exc.violations)} SHACL violation(s); "
+                            f"first: {exc.violations[0]}", extensions={"code": "REFUSED", "violations": [
+                                {"focus": v.focus, "path": v.path, "message": v.message}
+                                for v in exc.violations]})
+    return GraphQLError(f"the store could not be written: {exc}", extensions={"code": "STORE"})
+
+
+async def _write(info: Info[Context, None], action):
+    ctx = info.context
+    ctx.require_writer()
+    try:
+        return await ctx.write(action)
+    except (CorpusError, ValidationFailed, StoreError) as exc:
+        raise _refused(exc) from None
+
+
+@strawberry.type(description="Writes; each needs an Authorization: Bearer token.")
+class Mutation:
+    @strawberry.mutation(description="Add an article with its claims, or replace the article with the "
+                                     "same id. Checked and validated first; refused whole or written whole. "
+                                     "Adding identical content twice changes nothing.")
+    async def add_article(self, info: Info[Context, None], input: ArticleInput) -> AddArticlePayload:
+        sub = _submission(input)
+        change = await _write(info, lambda ingest, by: ingest.add(sub, by))
+        record = await info.context.articles.load(change.iri) if change.iri else None
+        return AddArticlePayload(change=Change.of(change), article=Article(record=record) if record else None)
+
+    @strawberry.mutation(description="Remove an article, with the claims no other article reports.")
+    async def remove_article(self, info: Info[Context, None], id: strawberry.ID) -> RemoveArticlePayload:
+        article_id = str(id).rsplit("/", 1)[-1]
+        change = await _write(info, lambda ingest, by: ingest.remove(article_id, by))
+        return RemoveArticlePayload(id=strawberry.ID(f"article/{article_id}"), change=Change.of(change))
