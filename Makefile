@@ -42,7 +42,7 @@ stats: build
 	WHOSAID_STORE=$(STORE) $(BIN)/whosaid stats
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.ingest_scaling
 
 clean:
 	rm -rf var .pytest_cache
