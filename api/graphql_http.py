@@ -27,6 +27,7 @@ from graphql.error import GraphQLError, GraphQLSyntaxError
 from strawberry.http.ides import get_graphql_ide_html
 
 from .loaders import Context
+from .negotiation import accepted_types
 from .graphql_schema import MAX_TOKENS, schema
 
 log = logging.getLogger("whosaid.graphql")
@@ -44,20 +45,7 @@ def _accepted(request: Request) -> str | None:
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return JSON
-    ranked = []
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for p in params:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((q, media.lower()))
-    for q, media in sorted(ranked, key=lambda r: -r[0]):
-        if q <= 0:
-            continue
+    for media in accepted_types(accept):
         if media == GRAPHQL_RESPONSE:
             return GRAPHQL_RESPONSE
         if media in (JSON, "application/*", "*/*"):
