@@ -171,7 +171,7 @@ class CorpusError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class _Collector:
+class Problems:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
@@ -203,7 +203,7 @@ def parse_partial_date(value: Any) -> PartialDate:
     return PartialDate(text)
 
 
-def _time_spec(raw: Any, where: str, out: _Collector) -> TimeSpec | None:
+def _time_spec(raw: Any, where: str, out: Problems) -> TimeSpec | None:
     if raw is None:
         return None
     try:
@@ -235,7 +235,7 @@ def _time_spec(raw: Any, where: str, out: _Collector) -> TimeSpec | None:
         return None
 
 
-def _number(value: Any, where: str, key: str, out: _Collector) -> float | int | None:
+def _number(value: Any, where: str, key: str, out: Problems) -> float | int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -244,7 +244,7 @@ def _number(value: Any, where: str, key: str, out: _Collector) -> float | int | 
     return value
 
 
-def _quantity(raw: Any, where: str, out: _Collector) -> Quantity | None:
+def _quantity(raw: Any, where: str, out: Problems) -> Quantity | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -273,7 +273,7 @@ def _quantity(raw: Any, where: str, out: _Collector) -> Quantity | None:
                     derived=derived, basis=raw.get("basis"))
 
 
-def _span(raw: Any, where: str, text: str, out: _Collector) -> Span | None:
+def _span(raw: Any, where: str, text: str, out: Problems) -> Span | None:
     if not isinstance(raw, dict) or not {"start", "end", "exact"} <= set(raw):
         out.add(where, "needs start, end and exact")
         return None
@@ -297,7 +297,7 @@ def _span(raw: Any, where: str, text: str, out: _Collector) -> Span | None:
     return Span(start, end, exact)
 
 
-def _body(raw: Any, where: str, text: str, out: _Collector) -> Span | None:
+def _body(raw: Any, where: str, text: str, out: Problems) -> Span | None:
     """The article body is given by offsets alone; its text is the article's at those offsets."""
     if raw is None:
         return Span(0, len(text), text)
@@ -314,7 +314,7 @@ def _body(raw: Any, where: str, text: str, out: _Collector) -> Span | None:
     return Span(start, end, text[start:end])
 
 
-def _strings(raw: Any, where: str, key: str, out: _Collector) -> tuple[str, ...]:
+def _strings(raw: Any, where: str, key: str, out: Problems) -> tuple[str, ...]:
     if raw is None:
         return ()
     if isinstance(raw, str):
@@ -325,7 +325,7 @@ def _strings(raw: Any, where: str, key: str, out: _Collector) -> tuple[str, ...]
     return tuple(raw)
 
 
-def _load_yaml(path: Path, out: _Collector) -> Any:
+def _load_yaml(path: Path, out: Problems) -> Any:
     try:
         raw = path.read_bytes()
         return yaml.safe_load(raw.decode("utf-8"))
@@ -358,7 +358,7 @@ class EntityIndex:
         return sorted(self._by_name.get(normalize_name(ref), ()))
 
 
-def parse_entities(raw: Any, where: str, out: _Collector,
+def parse_entities(raw: Any, where: str, out: Problems,
                    known_ids: set[str] = frozenset()) -> dict[str, Entity]:
     """Entity definitions; partOf/locatedIn may name these or `known_ids` (entities stored already)."""
     entities: dict[str, Entity] = {}
@@ -411,7 +411,7 @@ _CLAIM_KEYS = {"id", "claimant", "via", "statement", "topic", "about", "subject"
                "stated", "period", "evidence", "confirms", "revises"}
 
 
-def read_article_text(path: Path, out: _Collector) -> str | None:
+def read_article_text(path: Path, out: Problems) -> str | None:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -424,7 +424,7 @@ def read_article_text(path: Path, out: _Collector) -> str | None:
 class _Resolver:
     """Resolves entity references in an article; unknown or ambiguous ones become problems."""
 
-    def __init__(self, index: EntityIndex, out: _Collector):
+    def __init__(self, index: EntityIndex, out: Problems):
         self.index, self.out = index, out
 
     def __call__(self, ref: Any, where: str, role: str, agent: bool = False) -> str | None:
@@ -445,7 +445,7 @@ class _Resolver:
 
 
 def parse_article(raw: Any, text: str, where: str, index: EntityIndex, topics: set[str],
-                  out: _Collector) -> Article | None:
+                  out: Problems) -> Article | None:
     if not isinstance(raw, dict):
         out.add(where, "must be a mapping with id, body and claims")
         return None
@@ -488,7 +488,7 @@ def parse_article(raw: Any, text: str, where: str, index: EntityIndex, topics: s
 
 
 def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Resolver,
-                 topics: set[str], out: _Collector) -> Claim | None:
+                 topics: set[str], out: Problems) -> Claim | None:
     w = f"{where}: claim #{i + 1}"
     if not isinstance(item, dict):
         out.add(w, "must be a mapping")
@@ -556,7 +556,7 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
 # The whole corpus
 # --------------------------------------------------------------------------------------------
 
-def join_claims(articles: Iterable[Article], out: _Collector,
+def join_claims(articles: Iterable[Article], out: Problems,
                 known_claims: set[str] = frozenset()) -> dict[str, Claim]:
     """One statement, one claim: join the reports of a claim id across articles.
 
@@ -606,7 +606,7 @@ def load_topics(path: Path) -> set[str]:
 
 def load_corpus(corpus_dir: Path, topics: set[str]) -> Corpus:
     """Read and check the whole corpus; raise CorpusError with every problem found."""
-    out = _Collector()
+    out = Problems()
     entities = parse_entities(_load_yaml(corpus_dir / "entities.yaml", out),
                               str(corpus_dir / "entities.yaml"), out)
     index = EntityIndex(entities)

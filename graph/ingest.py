@@ -26,10 +26,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from .build import ValidationFailed, topic_ids
-from .corpus import (Article, Claim, CorpusError, Entity, EntityIndex, Problem, _Collector,
+from .corpus import (Article, Claim, CorpusError, Entity, EntityIndex, Problem, Problems,
                      join_claims, parse_article, parse_entities)
 from .iris import WS, Minter
 from .queries import named
+from .read import Reader
 from .rdf import (add_entity, article_graph, bind_prefixes, claim_graph, ontology_graph,
                   topic_measures)
 from .validate import validate_graph
@@ -77,7 +78,7 @@ def _limit_check(size: int, where: str, max_bytes: int) -> None:
 
 def read_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Submission:
     """An article YAML, with its text in the .txt beside it or inline as `text:`."""
-    out = _Collector()
+    out = Problems()
     text_path = path.with_suffix(".txt")
     size = path.stat().st_size + (text_path.stat().st_size if text_path.exists() else 0)
     _limit_check(size, str(path), max_bytes)  # before parsing anything
@@ -129,20 +130,22 @@ class Ingest:
     # -- what the store holds --------------------------------------------------------------
 
     def _stored_entities(self) -> dict[str, Entity]:
-        grouped: dict[str, dict] = {}
-        for row in self.store.select(named("entities")):
-            e = grouped.setdefault(row["id"].value, {"types": set(), "label": row["label"].value,
-                                                     "aliases": set()})
-            e["types"].add(row["type"].value.rsplit("#", 1)[1])
-            if row.get("alias"):
-                e["aliases"].add(row["alias"].value)
-        out = {}
-        for eid, e in grouped.items():
-            types = e["types"] - {"Entity", "Agent", "Organization"} or e["types"] - {"Entity", "Agent"} \
-                or e["types"]
-            out[eid] = Entity(id=eid, type=sorted(types)[0], label=e["label"],
-                              aliases=tuple(sorted(e["aliases"])))
-        return out
+        """The entities the store holds, as the corpus reader knows them (to resolve references)."""
+        return {r.local_id.rsplit("/", 1)[1]: Entity(id=r.local_id.rsplit("/", 1)[1], type=r.type,
+                                                      label=r.label, aliases=r.aliases)
+                for r in Reader(self.store, self.mint.base).entities.values()}
+
+    def _redefined(self, entities: dict[str, Entity], triples: Graph) -> list[str]:
+        """Ids among `entities` that the store already describes differently (an entity, once
+        described, is only ever referred to; a second description would merge two)."""
+        current = self._graph(str(self.mint.entities_graph))
+        clashes = []
+        for eid in entities:
+            node = self.mint.entity(eid)
+            stored = set(current.triples((node, None, None)))
+            if stored and stored != set(triples.triples((node, None, None))):
+                clashes.append(eid)
+        return clashes
 
     def _graph(self, name: str) -> Graph:
         return self.store.graph(name)
@@ -157,20 +160,16 @@ class Ingest:
 
     # -- checking --------------------------------------------------------------------------
 
-    def _new_entities(self, sub: Submission, stored: dict[str, Entity], out: _Collector) -> dict[str, Entity]:
+    def _new_entities(self, sub: Submission, stored: dict[str, Entity], out: Problems) -> dict[str, Entity]:
         raw = sub.raw.get("entities")
         if raw is None:
             return {}
         return parse_entities(raw, f"{sub.source}: entities", out, known_ids=set(stored))
 
     def prepare(self, sub: Submission) -> _Prepared:
-        out = _Collector()
+        out = Problems()
         stored = self._stored_entities()
         new = self._new_entities(sub, stored, out)
-        for eid, e in new.items():
-            if eid in stored and stored[eid] != Entity(id=eid, type=e.type, label=e.label, aliases=e.aliases):
-                out.add(f"{sub.source}: entity '{eid}'",
-                        "already exists with a different definition; refer to it by id instead")
         index = EntityIndex({**stored, **new})
         raw = {k: v for k, v in sub.raw.items() if k != "entities"}
         article = parse_article(raw, sub.text, sub.source, index, self.topics, out)
@@ -188,13 +187,16 @@ class Ingest:
         entity_triples = bind_prefixes(Graph())
         for e in new.values():
             add_entity(entity_triples, e, self.mint)
+        for eid in self._redefined(new, entity_triples):
+            out.add(f"{sub.source}: entity '{eid}'",
+                    "already exists with a different definition; refer to it by id instead")
         out.raise_if_any()
         drop = [str(self.mint.article_graph(article.id))] + self._orphaned_by(article.id, set(claims))
         prepared = _Prepared(article, graphs, drop, entity_triples)
         self._validate(prepared, claims)
         return prepared
 
-    def _refuse_changed_claims(self, article: Article, graphs: dict[str, Graph], out: _Collector) -> None:
+    def _refuse_changed_claims(self, article: Article, graphs: dict[str, Graph], out: Problems) -> None:
         """A claim id already in the store must keep its meaning: same claimant, figure, date..."""
         ids = self._existing_claims(c.id for c in article.claims)
         for cid in sorted(ids):
@@ -258,21 +260,17 @@ class Ingest:
     def add_entities(self, path: Path, by: str) -> Change:
         """Merge an entities file (corpus/entities.yaml) into the entities graph."""
         with _write_lock:
-            out = _Collector()
+            out = Problems()
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             entities = parse_entities(raw, str(path), out)
             out.raise_if_any()
             g = bind_prefixes(Graph())
             for e in entities.values():
                 add_entity(g, e, self.mint)
-            current = self._graph(str(self.mint.entities_graph))
-            stored_ids = {str(s) for s in current.subjects()}
-            for e in entities.values():
-                iri = str(self.mint.entity(e.id))
-                if iri in stored_ids and set(current.triples((URIRef(iri), None, None))) != \
-                        set(g.triples((URIRef(iri), None, None))):
-                    out.add(f"{path}: entity '{e.id}'", "already exists with a different definition")
+            for eid in self._redefined(entities, g):
+                out.add(f"{path}: entity '{eid}'", "already exists with a different definition")
             out.raise_if_any()
+            current = self._graph(str(self.mint.entities_graph))
             data = self.ontology + current + g
             violations = validate_graph(data)
             if violations:

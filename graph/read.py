@@ -244,8 +244,9 @@ class Reader:
                 e["same_as"].add(row["sameAs"].value)
         self.entities: dict[str, EntityRecord] = {}
         for iri, e in grouped.items():
+            # The data asserts one whosaid class per entity; superclasses come from the ontology.
             self.entities[iri] = EntityRecord(
-                iri=iri, local_id=self._local(iri), type=self._most_specific(e["types"]),
+                iri=iri, local_id=self._local(iri), type=min(e["types"]),
                 label=e["label"], aliases=tuple(sorted(e["aliases"])), description=e["description"],
                 same_as=tuple(sorted(e["same_as"])), part_of=e["part_of"], located_in=e["located_in"])
         self._names: dict[str, set[str]] = defaultdict(set)
@@ -261,15 +262,12 @@ class Reader:
                                         "broader": _v(row, "broader"), "aliases": set()})
             if row.get("alias"):
                 t["aliases"].add(row["alias"].value)
+        self._superclasses: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.select(named("class_hierarchy")):
+            self._superclasses[row["class"].value[len(WS):]].add(row["super"].value[len(WS):])
         self.topics = {iri: TopicRecord(iri, iri[len(TOPIC_BASE):], t["label"], t["description"],
                                         t["broader"], tuple(sorted(t["aliases"])))
                        for iri, t in topics.items()}
-
-    _TYPE_DEPTH = {"Entity": 0, "Agent": 1, "Place": 1, "Organization": 2, "Person": 2,
-                   "Country": 2, "UnnamedSource": 2}
-
-    def _most_specific(self, types: set[str]) -> str:
-        return max(types, key=lambda t: (self._TYPE_DEPTH.get(t, 3), t))
 
     def _local(self, iri: str) -> str:
         return iri[len(self.base):] if iri.startswith(self.base) else iri
@@ -510,18 +508,15 @@ class Reader:
         return Page([e.iri for e in page], [encode_cursor(e.label.casefold(), e.iri) for e in page],
                     len(matches), len(remaining) > first, position is not None)
 
-    _SUPER = {"GovernmentAgency": "Organization", "ArmedForce": "Organization",
-              "MilitaryUnit": "Organization", "NewsOutlet": "Organization",
-              "ThinkTank": "Organization", "Organization": "Agent", "Person": "Agent",
-              "Country": "Agent", "UnnamedSource": "Agent", "Agent": "Entity", "Place": "Entity"}
-
-    def types_of(self, e: EntityRecord) -> list[str]:
-        """The entity's type and its superclasses in the ontology (for the type filter)."""
-        chain, t = [e.type], e.type
-        while t in self._SUPER:
-            t = self._SUPER[t]
-            chain.append(t)
-        return chain
+    def types_of(self, e: EntityRecord) -> set[str]:
+        """The entity's class and its superclasses in the ontology (for the type filter)."""
+        found, frontier = {e.type}, [e.type]
+        while frontier:
+            for parent in self._superclasses.get(frontier.pop(), ()):
+                if parent not in found:
+                    found.add(parent)
+                    frontier.append(parent)
+        return found
 
     # -- disagreements ---------------------------------------------------------------------
 

@@ -384,3 +384,15 @@ def test_an_added_article_survives_kill_9_and_a_killed_add_leaves_the_store_whol
     finally:
         process.terminate()
         process.wait()
+
+
+def test_an_entity_defined_again_identically_is_accepted_and_differently_refused(tmp_path, seed_store):
+    nis = next(e for e in yaml.safe_load((CORPUS / "entities.yaml").read_text(encoding="utf-8"))
+               if e["id"] == "nis")
+    same = {**nis, "aliases": list(reversed(nis["aliases"]))}  # order does not matter
+    path = new_article(tmp_path, article_id="same-nis")
+    _edit(lambda d: d["entities"].append(same))(path)
+    assert run_cli("add", str(path), store=seed_store).returncode == 0
+    changed = {**nis, "description": "Something else."}
+    _refusal(tmp_path, seed_store, _edit(lambda d: d["entities"].append(changed)),
+             "'nis': already exists with a different definition", name="other-nis")
