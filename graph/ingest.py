@@ -138,6 +138,8 @@ class Ingest:
     def _redefined(self, entities: dict[str, Entity], triples: Graph) -> list[str]:
         """Ids among `entities` that the store already describes differently (an entity, once
         described, is only ever referred to; a second description would merge two)."""
+        if not entities:
+            return []
         current = self._graph(str(self.mint.entities_graph))
         clashes = []
         for eid in entities:
@@ -243,7 +245,8 @@ class Ingest:
             existed = self.store.ask(named("graph_exists"), graph=ox.NamedNode(article_graph_name))
             unchanged = existed and not p.drop[1:] and all(
                 set(self._graph(name)) == set(g) for name, g in p.graphs.items()) and \
-                all(t in self._graph(str(self.mint.entities_graph)) for t in p.entity_triples)
+                (not len(p.entity_triples) or
+                 all(t in self._graph(str(self.mint.entities_graph)) for t in p.entity_triples))
             change = Change("unchanged" if unchanged else "replaced" if existed else "added",
                             p.article.id, by, _now(), len(p.article.claims),
                             str(self.mint.article(p.article.id)))
