@@ -15,11 +15,11 @@ from strawberry.types import Info
 
 from graph.build import ValidationFailed
 from graph.corpus import CorpusError
-from graph.ingest import Change as ChangeRecord, Submission
+from graph.ingest import Submission
 from graph.store import StoreError
 
 from .loaders import Context
-from .schema import Article, Date
+from .schema import Article, Change, Date
 
 
 def _f(description: str, **kwargs):
@@ -107,20 +107,6 @@ class ArticleInput:
     language: str = _f("BCP 47 language tag.", default="en")
     body: Optional[SpanInput] = _f("The span of the article's own text (default: all of it).", default=None)
     entities: list[EntityInput] = _f("New entities its claims refer to.", default_factory=list)
-
-
-@strawberry.type(description="One write to the store, as the history records it.")
-class Change:
-    kind: str = strawberry.field(description="added, replaced, removed or unchanged (identical content: nothing written).")
-    article: Optional[strawberry.ID] = strawberry.field(description="The article's id.")
-    at: str = strawberry.field(description="When it was committed (UTC, ISO 8601).")
-    by: str = strawberry.field(description="The name of the token that wrote it.")
-    claims: int = strawberry.field(description="How many claims the article reports.")
-
-    @classmethod
-    def of(cls, c: ChangeRecord) -> "Change":
-        return cls(kind=c.kind, article=strawberry.ID(f"article/{c.article}") if c.article else None,
-                   at=c.at, by=c.by, claims=c.claims)
 
 
 @strawberry.type(description="What addArticle did, and the article as it now reads.")

@@ -355,6 +355,23 @@ class Disagreement:
     high: Optional[float] = strawberry.field(description="Highest figure across the group.")
 
 
+@strawberry.type(description="One write to the store, as the history records it.")
+class Change:
+    kind: str = strawberry.field(description="added, replaced, removed or unchanged (identical content: nothing written).")
+    article: Optional[strawberry.ID] = strawberry.field(description="The article's id.")
+    at: str = strawberry.field(description="When it was committed (UTC, ISO 8601).")
+    by: str = strawberry.field(description="The name of the token that wrote it.")
+    claims: Optional[int] = strawberry.field(description="How many claims the article reported "
+                                                         "(known for changes made in this request).")
+
+    @classmethod
+    def of(cls, c) -> "Change":
+        """From a graph.ingest.Change or a row of the history (graph.read.ChangeRecord)."""
+        return cls(kind=c.kind, article=strawberry.ID(f"article/{c.article}") if c.article else None,
+                   at=c.at, by=c.by, claims=c.claims)
+
+
+
 # ---------------------------------------------------------------------------------------------
 # Connections
 # ---------------------------------------------------------------------------------------------
@@ -543,6 +560,14 @@ class Query:
     @strawberry.field(description="The topic scheme.")
     def topics(self, info: Info[Context, None]) -> list[Topic]:
         return [Topic(record=t) for t in sorted(info.context.reader.topics.values(), key=lambda t: t.id)]
+
+    @strawberry.field(description="Changes to the store, newest first: when an article (and so its "
+                                  "claims) entered, was replaced or left the graph, and by which token.")
+    async def changes(self, info: Info[Context, None], article: Optional[strawberry.ID] = None,
+                      first: Optional[int] = 20) -> list[Change]:
+        reader = info.context.reader
+        records = await info.context.run(reader.changes, article, _size(first))
+        return [Change.of(r) for r in records]
 
     @strawberry.field(description="Where sources disagree: groups of claims on the same topic about the "
                                   "same entity, in the same unit, whose ranges do not all overlap.")

@@ -225,7 +225,7 @@ def history(article: Optional[str] = typer.Option(None, help="Only changes to th
         table.add_column(col)
     for row in s.select(named("history"), article=bound):
         table.add_row(row["at"].value, row["kind"].value,
-                      row["article"].value.rsplit("/", 1)[-1] if row.get("article") else "-",
+                      row["changed"].value.rsplit("/", 1)[-1] if row.get("changed") else "-",
                       row["by"].value)
     out.print(table)
 

@@ -128,6 +128,15 @@ class ArticleRecord:
     authors: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ChangeRecord:
+    kind: str
+    article: str | None     # the article's id
+    at: str
+    by: str
+    claims: int | None = None
+
+
 @dataclass
 class Page:
     """One page of a connection: the items, their cursors, and where the page sits."""
@@ -517,6 +526,23 @@ class Reader:
                     found.add(parent)
                     frontier.append(parent)
         return found
+
+    # -- history ---------------------------------------------------------------------------
+
+    def changes(self, article: str | None, first: int) -> list[ChangeRecord]:
+        """The history of writes, newest first, optionally of one article (id or IRI)."""
+        check_page_size(first)
+        bound = None
+        if article is not None:
+            iri = article if article.startswith(self.base) else \
+                self.base + (article if article.startswith("article/") else f"article/{article}")
+            if not is_iri(iri):
+                return []
+            bound = ox.NamedNode(iri)
+        rows = self.store.select(named("history"), article=bound)[:first]
+        return [ChangeRecord(kind=r["kind"].value,
+                             article=r["changed"].value.rsplit("/", 1)[-1] if r.get("changed") else None,
+                             at=r["at"].value, by=r["by"].value) for r in rows]
 
     # -- disagreements ---------------------------------------------------------------------
 

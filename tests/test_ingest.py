@@ -396,3 +396,14 @@ def test_an_entity_defined_again_identically_is_accepted_and_differently_refused
     changed = {**nis, "description": "Something else."}
     _refusal(tmp_path, seed_store, _edit(lambda d: d["entities"].append(changed)),
              "'nis': already exists with a different definition", name="other-nis")
+
+
+def test_the_history_is_queryable_through_graphql(tmp_path, seed_store):
+    with running_server(seed_store, WHOSAID_WRITE_TOKENS=TOKEN) as base:
+        client = GraphQLClient(base)
+        client.post(ADD, {"input": graphql_input(new_article(tmp_path))}, **AUTH).raise_for_status()
+        client.post('mutation { removeArticle(id: "article/new-article") { id } }', **AUTH).raise_for_status()
+        changes = client.data('{ changes(article: "article/new-article") { kind article by at } }')["changes"]
+        assert [c["kind"] for c in changes] == ["removed", "added"]
+        assert {c["by"] for c in changes} == {"editor"} and changes[0]["at"] > changes[1]["at"]
+        assert client.data('{ changes(article: "article/never-added") { kind } }')["changes"] == []
