@@ -96,14 +96,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                   description="A who-said-what knowledge graph of news reporting.")
     app.state.settings = settings
     app.state.store = store
-    app.state.reader = Reader(store, settings.base_iri)
     app.state.query_runner = runner
     app.state.writes = None
     if tokens and not remote:
         app.state.writes = Writes(store, settings, app.state, runner, Path(f"{settings.store}.snapshots"))
         app.state.writes.publish()
-    elif tokens:
-        app.state.writes = RemoteWrites(store, settings, app.state)
+    else:
+        app.state.reader = Reader(store, settings.base_iri)
+        if tokens:
+            app.state.writes = RemoteWrites(store, settings, app.state)
     app.state.write_tokens = tokens
     app.state.max_body_bytes = int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES))
 

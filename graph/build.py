@@ -31,7 +31,6 @@ class ValidationFailed(ValueError):
 class ArticleCount:
     id: str
     claims: int
-    reports: int
     triples: int
 
 
@@ -84,8 +83,7 @@ def build(settings: Settings, store_path: str | Path | None = None) -> BuildResu
             store.load_dataset(ds)
             total = len(store)
     articles = [
-        ArticleCount(a.id, len(a.claims), len(a.claims),
-                     len(ds.graph(mint.article_graph(a.id))))
+        ArticleCount(a.id, len(a.claims), len(ds.graph(mint.article_graph(a.id))))
         for a in corpus.articles.values()
     ]
     return BuildResult(store=str(path), triples=total, entities=len(corpus.entities),

@@ -27,6 +27,11 @@ def _settings(store: Optional[str]) -> Settings:
     return Settings(s.base_iri, store, s.corpus) if store else s
 
 
+def _reasons(exc: Exception) -> list[str]:
+    """One line per reason of a refusal: corpus problems or SHACL violations."""
+    return [str(r) for r in getattr(exc, "problems", None) or getattr(exc, "violations", [])]
+
+
 def _fail(title: str, lines: list[str]) -> None:
     err.print(f"[bold red]{title}[/]")
     for line in lines:
@@ -42,12 +47,9 @@ def build(store: Optional[str] = StoreOption) -> None:
     with out.status("Reading the corpus, converting, validating ..."):
         try:
             result = run_build(settings)
-        except CorpusError as exc:
-            _fail(f"The corpus has {len(exc.problems)} problem(s); nothing was written:",
-                  [str(p) for p in exc.problems])
-        except ValidationFailed as exc:
-            _fail(f"The graph breaks {len(exc.violations)} SHACL constraint(s); nothing was written:",
-                  [str(v) for v in exc.violations])
+        except (CorpusError, ValidationFailed) as exc:
+            _fail(f"The corpus was refused ({len(_reasons(exc))} problem(s)); nothing was written:",
+                  _reasons(exc))
     table = Table(title=f"Built {result.store}")
     for col in ("article", "claims", "triples"):
         table.add_column(col, justify="left" if col == "article" else "right")
@@ -174,12 +176,9 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
             try:
                 change = ingest.add_entities(f, who) if f.name == "entities.yaml" else \
                     ingest.add(read_submission(f, _max_bytes()), who)
-            except CorpusError as exc:
+            except (CorpusError, ValidationFailed) as exc:
                 _fail(f"Refused {f} (nothing of it was written; {len(done)} earlier file(s) were):",
-                      [str(p) for p in exc.problems])
-            except ValidationFailed as exc:
-                _fail(f"Refused {f}: {len(exc.violations)} SHACL violation(s) (nothing of it was written):",
-                      [str(v) for v in exc.violations])
+                      _reasons(exc))
             except StoreError as exc:
                 _fail(f"Could not write {f}:", [str(exc)])
             done.append(change)

@@ -595,15 +595,6 @@ def join_claims(articles: Iterable[Article], out: Problems,
     return joined
 
 
-def load_topics(path: Path) -> set[str]:
-    """Topic ids from the SKOS scheme (the last path segment of each topic IRI)."""
-    from rdflib import Graph
-    from .iris import TOPIC, WS
-    from rdflib.namespace import RDF
-    g = Graph().parse(path)
-    return {str(t)[len(str(TOPIC)):] for t in g.subjects(RDF.type, WS.Topic)}
-
-
 def load_corpus(corpus_dir: Path, topics: set[str]) -> Corpus:
     """Read and check the whole corpus; raise CorpusError with every problem found."""
     out = Problems()

@@ -30,6 +30,7 @@ from .corpus import (Article, Claim, CorpusError, Entity, EntityIndex, Problem, 
                      join_claims, parse_article, parse_entities)
 from .iris import WS, Minter
 from .queries import named
+from .query_runner import to_rdflib
 from .read import Reader
 from .rdf import (add_entity, article_graph, bind_prefixes, claim_graph, ontology_graph,
                   topic_measures)
@@ -337,8 +338,7 @@ def _graph_of(triples) -> Graph:
 
 
 def _rdflib_triple(t):
-    from .query_runner import _to_rdflib
-    return (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))
+    return (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
 
 
 def _now() -> str:

@@ -68,7 +68,8 @@ def _pick(accept: list[str], offered: dict[str, str]) -> str | None:
     return None
 
 
-def _to_rdflib(term):
+def to_rdflib(term):
+    """A pyoxigraph term as the rdflib term it denotes."""
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
     if term is None:
@@ -129,7 +130,7 @@ def _answer(store, req: Request, max_rows: int) -> Answer:
         from rdflib import Variable
         r = Result("SELECT")
         r.vars = [Variable(n) for n in names]
-        r.bindings = [{Variable(n): _to_rdflib(t) for n, t in zip(names, row) if t is not None}
+        r.bindings = [{Variable(n): to_rdflib(t) for n, t in zip(names, row) if t is not None}
                       for row in rows]
         out = io.BytesIO()
         r.serialize(out, format=SOLUTION_TYPES[media], encoding="utf-8")

@@ -36,10 +36,6 @@ class Store:
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def memory(cls) -> "Store":
-        return cls(ox.Store())
-
-    @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> "Store":
         path = Path(path)
         if read_only and not (path / "CURRENT").exists():
@@ -53,10 +49,6 @@ class Store:
                                  "(addArticle, removeArticle) or stop it first") from None
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
         return cls(inner, path)
-
-    @staticmethod
-    def exists(path: str | Path) -> bool:
-        return (Path(path) / "CURRENT").exists()
 
     # -- reading ---------------------------------------------------------------------------
 
