@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from pathlib import Path
 from contextlib import asynccontextmanager
@@ -19,8 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from graph.config import Settings, read_write_tokens
-from graph.ingest import DEFAULT_MAX_BYTES, Ingest
+from graph.config import Settings
+from graph.ingest import Ingest
 from graph.query_runner import QueryRunner, RemoteQueryRunner
 from graph.read import Reader
 from graph.remote_store import is_remote
@@ -41,8 +40,7 @@ class Writes:
     KEEP = 4  # snapshots kept: a request still reading an older one finishes on it
 
     def __init__(self, live, settings: Settings, state, runner, snapshots: Path):
-        self.ingest = Ingest(live, settings.base_iri,
-                             int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES)))
+        self.ingest = Ingest(live, settings.base_iri, settings.max_submission_bytes)
         self.live, self.settings, self.state, self.runner = live, settings, state, runner
         self.snapshots = snapshots
         self.generation = 0
@@ -69,8 +67,7 @@ class RemoteWrites(Writes):
     """Writes to an external store: it is its own snapshot; only the entity index is refreshed."""
 
     def __init__(self, live, settings: Settings, state):
-        self.ingest = Ingest(live, settings.base_iri,
-                             int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES)))
+        self.ingest = Ingest(live, settings.base_iri, settings.max_submission_bytes)
         self.state = state
 
     def publish(self) -> None:
@@ -79,14 +76,13 @@ class RemoteWrites(Writes):
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    tokens = read_write_tokens()
+    tokens = settings.write_token_table()
     remote = is_remote(settings.store)
     # With write tokens the server owns the store: it opens it for writing and readers use
     # snapshots of it (see Writes). Without, the store is opened read-only and read directly.
-    store = store or open_store(settings.store, read_only=not tokens)
-    limits = dict(timeout=float(os.environ.get("WHOSAID_SPARQL_TIMEOUT", "5")),
-                  max_rows=int(os.environ.get("WHOSAID_SPARQL_MAX_ROWS", "10000")))
-    runner = RemoteQueryRunner(settings.store, **limits) if remote else QueryRunner(settings.store, **limits)
+    store = store or open_store(settings.store, read_only=not tokens,
+                                update_endpoint=settings.update_endpoint)
+    runner = RemoteQueryRunner(settings) if remote else QueryRunner(settings)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
@@ -106,7 +102,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if tokens:
             app.state.writes = RemoteWrites(store, settings, app.state)
     app.state.write_tokens = tokens
-    app.state.max_body_bytes = int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES))
 
     app.add_api_route("/graphql", graphql_endpoint, methods=["GET", "POST"],
                       include_in_schema=False)

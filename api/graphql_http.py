@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from typing import Any
 
 from fastapi import Request
@@ -28,16 +27,12 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from .loaders import Context
 from .negotiation import accepted_types
-from .graphql_schema import MAX_TOKENS, schema
+from .schema import MAX_TOKENS, schema
 
 log = logging.getLogger("whosaid.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-
-
-def query_timeout() -> float:
-    return float(os.environ.get("WHOSAID_QUERY_TIMEOUT", "5"))
 
 
 def _accepted(request: Request) -> str | None:
@@ -75,7 +70,7 @@ async def _read_params(request: Request, media: str) -> dict[str, Any] | Respons
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != JSON:
         return _error(415, f"POST bodies must be {JSON}, not {content_type or 'untyped'}", media)
-    limit = request.app.state.max_body_bytes
+    limit = request.app.state.settings.max_submission_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:  # refused before reading or parsing it
         return _error(413, f"the request body is over {limit:,} bytes (WHOSAID_MAX_SUBMISSION_BYTES)", media)
@@ -122,10 +117,10 @@ async def graphql_endpoint(request: Request) -> Response:
         result = await asyncio.wait_for(
             schema.execute(query, variable_values=variables, operation_name=operation_name,
                            context_value=context),
-            timeout=query_timeout())
+            timeout=request.app.state.settings.query_timeout)
     except asyncio.TimeoutError:
         return _respond({"data": None, "errors": [{
-            "message": f"the query was stopped after {query_timeout():g} s; ask for less "
+            "message": f"the query was stopped after {request.app.state.settings.query_timeout:g} s; ask for less "
                        "(smaller pages, fewer nested fields)",
             "extensions": {"code": "TIMEOUT"}}]}, media)
     payload: dict[str, Any] = {}
@@ -146,7 +141,7 @@ def _token_name(request: Request) -> str | None:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    return request.app.state.write_tokens.get(secret.strip())
+    return request.app.state.write_tokens.name_of(secret.strip())
 
 
 def _is_mutation(document, operation_name: str | None) -> bool:

@@ -19,7 +19,7 @@ from graph.ingest import Submission
 from graph.store import StoreError
 
 from .loaders import Context
-from .schema import Article, Change, Date
+from .types import Article, Change, Date
 
 
 def _f(description: str, **kwargs):

@@ -75,7 +75,7 @@ def build(settings: Settings, store_path: str | Path | None = None) -> BuildResu
     mint = Minter(settings.base_iri)
     path = str(store_path or settings.store)
     if is_remote(path):
-        store = RemoteStore(path)
+        store = RemoteStore(path, settings.update_endpoint)
         store.replace_all(ds)
         total = len(store)
     else:

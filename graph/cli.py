@@ -23,8 +23,10 @@ StoreOption = typer.Option(None, "--store", help="Store folder, or the URL of an
 
 
 def _settings(store: Optional[str]) -> Settings:
-    s = Settings.from_env()
-    return Settings(s.base_iri, store, s.corpus) if store else s
+    try:
+        return Settings.from_env(store=store)
+    except ValueError as exc:
+        _fail("A setting is wrong:", [str(exc)])
 
 
 def _reasons(exc: Exception) -> list[str]:
@@ -81,7 +83,7 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
         source = ", ".join(str(f) for f in files)
     else:
         try:
-            ds = open_store(settings.store).dataset()
+            ds = open_store(settings.store, update_endpoint=settings.update_endpoint).dataset()
         except StoreError as exc:
             _fail("Cannot validate the store:", [str(exc)])
         source = settings.store
@@ -101,7 +103,7 @@ def stats(store: Optional[str] = StoreOption) -> None:
     from .store import StoreError, open_store
     settings = _settings(store)
     try:
-        s = open_store(settings.store)
+        s = open_store(settings.store, update_endpoint=settings.update_endpoint)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     totals = s.select(named("totals"))[0]
@@ -128,7 +130,8 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, xml, 
     if fmt not in FORMATS:
         _fail(f"Unknown format {fmt!r}:", [f"use one of {', '.join(FORMATS)}"])
     try:
-        s = open_store(_settings(store).store)
+        settings = _settings(store)
+        s = open_store(settings.store, update_endpoint=settings.update_endpoint)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     if output is None:
@@ -164,10 +167,10 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
     if missing:
         _fail("No such file:", missing)
     try:
-        target = open_store(settings.store, read_only=False)
+        target = open_store(settings.store, read_only=False, update_endpoint=settings.update_endpoint)
     except StoreError as exc:
         _fail("Cannot write:", [str(exc)])
-    ingest = Ingest(target, settings.base_iri, _max_bytes())
+    ingest = Ingest(target, settings.base_iri, settings.max_submission_bytes)
     who = by or _local_user()
     done = []
     with Progress(console=err, transient=True) as progress:
@@ -175,7 +178,7 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
         for f in files:
             try:
                 change = ingest.add_entities(f, who) if f.name == "entities.yaml" else \
-                    ingest.add(read_submission(f, _max_bytes()), who)
+                    ingest.add(read_submission(f, settings.max_submission_bytes), who)
             except (CorpusError, ValidationFailed) as exc:
                 _fail(f"Refused {f} (nothing of it was written; {len(done)} earlier file(s) were):",
                       _reasons(exc))
@@ -198,7 +201,7 @@ def remove(article_id: str = typer.Argument(..., help="The article's id (its fil
     from .store import StoreError, open_store
     settings = _settings(store)
     try:
-        target = open_store(settings.store, read_only=False)
+        target = open_store(settings.store, read_only=False, update_endpoint=settings.update_endpoint)
         change = Ingest(target, settings.base_iri).remove(article_id, by or _local_user())
     except (CorpusError, StoreError) as exc:
         _fail("Cannot remove:", [str(p) for p in getattr(exc, "problems", [exc])])
@@ -215,7 +218,7 @@ def history(article: Optional[str] = typer.Option(None, help="Only changes to th
     from .store import StoreError, open_store
     settings = _settings(store)
     try:
-        s = open_store(settings.store)
+        s = open_store(settings.store, update_endpoint=settings.update_endpoint)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     bound = ox.NamedNode(str(Minter(settings.base_iri).article(article))) if article else None
@@ -227,12 +230,6 @@ def history(article: Optional[str] = typer.Option(None, help="Only changes to th
                       row["changed"].value.rsplit("/", 1)[-1] if row.get("changed") else "-",
                       row["by"].value)
     out.print(table)
-
-
-def _max_bytes() -> int:
-    import os
-    from .ingest import DEFAULT_MAX_BYTES
-    return int(os.environ.get("WHOSAID_MAX_SUBMISSION_BYTES", DEFAULT_MAX_BYTES))
 
 
 @app.command()

@@ -184,8 +184,10 @@ class _Worker:
 class QueryRunner:
     """A small pool of worker processes over one on-disk store."""
 
-    def __init__(self, store_path: str, workers: int = 2, timeout: float = 5.0, max_rows: int = 10_000):
-        self.store_path, self.timeout, self.max_rows = store_path, timeout, max_rows
+    def __init__(self, settings, workers: int | None = None):
+        self.store_path = settings.store
+        self.timeout, self.max_rows = settings.sparql_timeout, settings.sparql_max_rows
+        workers = workers or settings.sparql_workers
         # spawn, not fork: the server process has threads, and forking those is unsafe.
         self._ctx = mp.get_context("spawn")
         self._size = workers
@@ -246,10 +248,11 @@ class RemoteQueryRunner:
     MaxQueryExecutionTime, GraphDB's query timeout); whosaid stops waiting at its own and does
     not cap rows here (set the store's result-row limit)."""
 
-    def __init__(self, endpoint: str, timeout: float = 5.0, max_rows: int = 10_000):
+    def __init__(self, settings):
         import httpx
-        self.endpoint, self.timeout, self.max_rows = endpoint, timeout, max_rows
-        self._http = httpx.Client(timeout=timeout)
+        self.endpoint, self.timeout = settings.store, settings.sparql_timeout
+        self.max_rows = settings.sparql_max_rows
+        self._http = httpx.Client(timeout=self.timeout)
 
     def run(self, req: Request) -> Answer:
         import httpx

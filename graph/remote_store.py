@@ -15,7 +15,6 @@ two HTTP requests, written here with httpx.
 from __future__ import annotations
 
 import json
-import os
 from typing import IO
 
 import httpx
@@ -49,7 +48,7 @@ class RemoteStore:
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
                  timeout: float = 30.0):
         self.query_endpoint = query_endpoint
-        self.update_endpoint = update_endpoint or os.environ.get("WHOSAID_UPDATE_ENDPOINT") or (
+        self.update_endpoint = update_endpoint or (
             query_endpoint[:-len("/query")] + "/update" if query_endpoint.endswith("/query")
             else query_endpoint)
         self.path = None

@@ -140,11 +140,11 @@ class Store:
         self._inner = None  # type: ignore[assignment]
 
 
-def open_store(location: str | Path, read_only: bool = True):
+def open_store(location: str | Path, read_only: bool = True, update_endpoint: str | None = None):
     """The store a setting names: a folder (embedded Oxigraph) or an http(s) SPARQL endpoint."""
     from .remote_store import RemoteStore, is_remote
     if is_remote(str(location)):
-        return RemoteStore(str(location))
+        return RemoteStore(str(location), update_endpoint)
     return Store.open(location, read_only=read_only)
 
 

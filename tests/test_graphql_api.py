@@ -412,7 +412,7 @@ def test_injection_strings_at_every_string_argument(gql, server, query, field):
 
 def test_a_page_of_claims_costs_a_fixed_number_of_store_queries(store):
     from api.loaders import Context
-    from api.graphql_schema import schema
+    from api.schema import schema
     from graph.read import Reader
     reader = Reader(store, settings_for(Path("x")).base_iri)
     query = """query($n: Int) { claims(first: $n) { nodes { claimant { label } via { label }

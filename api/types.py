@@ -1,0 +1,576 @@
+"""The GraphQL types and their resolvers: who said what, through whom, where, when, with what figure.
+
+The names and shapes of the types below are a public contract (see README, "GraphQL API"): add
+fields, never rename or remove them. Resolvers are thin: they ask the read model (graph/read.py)
+through the per-request DataLoaders in api/loaders.py, so that a page of claims costs a fixed
+number of store queries however many claims it holds.
+"""
+
+from __future__ import annotations
+
+from typing import NewType, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read import (ArticleRecord, ClaimRecord, EntityRecord, Page, QuantityRecord, ReadError,
+                        ReportRecord, TopicRecord, is_iri)
+from graph.corpus import parse_partial_date
+
+from .loaders import Context
+
+def _parse_date(value: object) -> str:
+    if not isinstance(value, str):
+        raise ReadError(f"Date must be a string like 2025-01-19, 2025-01 or 2025, not {value!r}")
+    try:
+        return parse_partial_date(value).text
+    except ValueError as exc:
+        raise ReadError(str(exc)) from None
+
+
+Date = NewType("Date", str)
+DATE_SCALAR = strawberry.scalar(
+    name="Date",
+    description='ISO 8601 date at the precision the source gives: "2025-01-19", "2025-01" or "2025".',
+    serialize=str,
+    parse_value=_parse_date,
+)
+
+
+@strawberry.interface(description="An object with a stable global id: its path under the graph's base IRI.")
+class Node:
+    id: strawberry.ID = strawberry.field(description='Global id, e.g. "claim/nis-no-combat-since-mid-january".')
+
+
+@strawberry.type(description="Where a page sits in a connection (Relay cursor connections).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: Optional[str]
+    end_cursor: Optional[str]
+
+    @classmethod
+    def of(cls, page: Page) -> "PageInfo":
+        return cls(has_next_page=page.has_next, has_previous_page=page.has_previous,
+                   start_cursor=page.cursors[0] if page.cursors else None,
+                   end_cursor=page.cursors[-1] if page.cursors else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities and topics
+# ---------------------------------------------------------------------------------------------
+
+@strawberry.type(description="A kind of statement, from the whosaid SKOS topic scheme.")
+class Topic:
+    record: strawberry.Private[TopicRecord]
+
+    @strawberry.field(description='The topic id, e.g. "casualties".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="The topic's IRI.")
+    def iri(self) -> str:
+        return self.record.iri
+
+    @strawberry.field(description="Preferred label.")
+    def label(self) -> str:
+        return self.record.label
+
+    @strawberry.field(description="What the topic covers.")
+    def description(self) -> Optional[str]:
+        return self.record.description
+
+    @strawberry.field(description="Other names the topic is found by.")
+    def aliases(self) -> list[str]:
+        return list(self.record.aliases)
+
+    @strawberry.field(description="The more general topic, if any (killed -> casualties).")
+    def broader(self, info: Info[Context, None]) -> Optional["Topic"]:
+        parent = info.context.reader.topics.get(self.record.broader or "")
+        return Topic(record=parent) if parent else None
+
+    @strawberry.field(description="The more specific topics.")
+    def narrower(self, info: Info[Context, None]) -> list["Topic"]:
+        return [Topic(record=t) for t in sorted(info.context.reader.topics.values(), key=lambda t: t.id)
+                if t.broader == self.record.iri]
+
+
+@strawberry.type(description="A person, organisation, country, unit, unnamed source or place.")
+class Entity(Node):
+    record: strawberry.Private[EntityRecord]
+
+    @strawberry.field(description='Global id, e.g. "entity/nis".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.local_id)
+
+    @strawberry.field(description="The entity's IRI; it resolves on this server.")
+    def iri(self) -> str:
+        return self.record.iri
+
+    @strawberry.field(description="Preferred name.")
+    def label(self) -> str:
+        return self.record.label
+
+    @strawberry.field(description="Every other name or spelling the corpus uses.")
+    def aliases(self) -> list[str]:
+        return list(self.record.aliases)
+
+    @strawberry.field(description="Most specific class: Person, Organization, GovernmentAgency, ArmedForce, "
+                                  "MilitaryUnit, NewsOutlet, ThinkTank, Country, Place or UnnamedSource.")
+    def type(self) -> str:
+        return self.record.type
+
+    @strawberry.field(description="The role the articles give the entity.")
+    def description(self) -> Optional[str]:
+        return self.record.description
+
+    @strawberry.field(description="The same entity elsewhere (checked Wikidata IRIs only).")
+    def same_as(self) -> list[str]:
+        return list(self.record.same_as)
+
+    @strawberry.field(description="The organisation, force or state the entity belongs to.")
+    def part_of(self, info: Info[Context, None]) -> Optional["Entity"]:
+        return entity_of(info, self.record.part_of)
+
+    @strawberry.field(description="Claims this entity made (as claimant, not as intermediary).")
+    async def claims_made(self, info: Info[Context, None], topic: Optional[str] = None,
+                          first: Optional[int] = 20, after: Optional[str] = None) -> "ClaimConnection":
+        return await claim_connection(info, first=first, after=after, topic=topic,
+                                                   claimant=self.record.iri)
+
+    @strawberry.field(description="Claims about this entity.")
+    async def claims_about(self, info: Info[Context, None], topic: Optional[str] = None,
+                           first: Optional[int] = 20, after: Optional[str] = None) -> "ClaimConnection":
+        return await claim_connection(info, first=first, after=after, topic=topic,
+                                                   about=self.record.iri)
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims, their values and their reports
+# ---------------------------------------------------------------------------------------------
+
+@strawberry.type(description='A figure with asymmetric bounds: "up to 4,000" has only max; "around 3,000" '
+                             "has min = max = 3000 and approximate; a derived figure says its basis.")
+class Quantity:
+    min: Optional[float] = strawberry.field(description="Lower bound.")
+    max: Optional[float] = strawberry.field(description="Upper bound.")
+    approximate: bool = strawberry.field(description='Given as approximate ("around", "roughly").')
+    unit: Optional[str] = strawberry.field(description='What is counted, e.g. "soldiers".')
+    basis: Optional[str] = strawberry.field(description="How a derived figure was worked out from the text.")
+    derived: bool = strawberry.field(description="Computed from the text rather than printed as such.")
+    exclusive_min: bool = strawberry.field(description='The minimum is excluded ("more than 15,000").')
+
+    @classmethod
+    def of(cls, q: QuantityRecord) -> "Quantity":
+        return cls(min=q.min, max=q.max, approximate=q.approximate, unit=q.unit, basis=q.basis,
+                   derived=q.derived, exclusive_min=q.exclusive_min)
+
+
+@strawberry.type(description="A claim as one article carries it: where, in which exact words, through whom.")
+class Report:
+    record: strawberry.Private[ReportRecord]
+
+    @strawberry.field(description="The report's IRI.")
+    def iri(self) -> str:
+        return self.record.iri
+
+    @strawberry.field(description="The article that carries the claim.")
+    async def article(self, info: Info[Context, None]) -> "Article":
+        return Article(record=await info.context.articles.load(self.record.article))
+
+    @strawberry.field(description="The verbatim words of the article that state the claim.")
+    def evidence(self) -> str:
+        return self.record.exact
+
+    @strawberry.field(description="Offset of the evidence in the article text, in Unicode code points.")
+    def start(self) -> int:
+        return self.record.start
+
+    @strawberry.field(description="Offset just past the evidence (exclusive).")
+    def end(self) -> int:
+        return self.record.end
+
+    @strawberry.field(description="Intermediaries through which the claim reached this article, "
+                                  "from the claimant's end.")
+    def via(self, info: Info[Context, None]) -> list[Entity]:
+        return [e for e in map(lambda i: entity_of(info, i), self.record.via) if e]
+
+
+@strawberry.type(description="One statement by one claimant on one occasion. Disagreeing sources are separate claims.")
+class Claim(Node):
+    record: strawberry.Private[ClaimRecord]
+
+    @strawberry.field(description='Global id, e.g. "claim/nis-no-combat-since-mid-january".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.local_id)
+
+    @strawberry.field(description="The claim's IRI; it resolves on this server.")
+    def iri(self) -> str:
+        return self.record.iri
+
+    @strawberry.field(description="One sentence saying who claimed what.")
+    def statement(self) -> str:
+        return self.record.statement
+
+    @strawberry.field(description="The claimant's own words, where an article quotes them.")
+    def quote(self) -> Optional[str]:
+        return self.record.quote
+
+    @strawberry.field(description="Who made the claim (not the intermediaries).")
+    def claimant(self, info: Info[Context, None]) -> Entity:
+        return entity_of(info, self.record.claimant)
+
+    @strawberry.field(description="Every intermediary of every report, in order of first appearance; "
+                                  "each report's own chain is Report.via.")
+    async def via(self, info: Info[Context, None]) -> list[Entity]:
+        seen: list[str] = []
+        for report in await info.context.reports.load(self.record.iri):
+            seen += [a for a in report.via if a not in seen]
+        return [e for e in map(lambda i: entity_of(info, i), seen) if e]
+
+    @strawberry.field(description="The entities the claim is about.")
+    async def about(self, info: Info[Context, None]) -> list[Entity]:
+        links = await info.context.links.load(self.record.iri)
+        return [e for e in map(lambda i: entity_of(info, i), links["about"]) if e]
+
+    @strawberry.field(description="The entity a figure is about (the rdf:subject of the claim).")
+    def subject(self, info: Info[Context, None]) -> Optional[Entity]:
+        return entity_of(info, self.record.subject)
+
+    @strawberry.field(description="What kind of statement it is.")
+    def topic(self, info: Info[Context, None]) -> Optional[Topic]:
+        t = info.context.reader.topics.get(self.record.topic)
+        return Topic(record=t) if t else None
+
+    @strawberry.field(description="The figure, if the claim states one.")
+    def value(self) -> Optional[Quantity]:
+        return Quantity.of(self.record.value) if self.record.value else None
+
+    @strawberry.field(description="When the claimant said it, at the precision known.")
+    def stated_on(self) -> Optional[Date]:
+        return self.record.stated
+
+    @strawberry.field(description="True when statedOn was worked out from the text rather than printed.")
+    def stated_on_inferred(self) -> bool:
+        return self.record.stated_basis is not None
+
+    @strawberry.field(description="How statedOn was worked out, when inferred.")
+    def stated_on_basis(self) -> Optional[str]:
+        return self.record.stated_basis
+
+    @strawberry.field(description='The time the claim is about, in words ("since mid-January 2025").')
+    def period(self) -> Optional[str]:
+        return self.record.period
+
+    @strawberry.field(description="Every article that carries the claim, with its evidence.")
+    async def reports(self, info: Info[Context, None]) -> list[Report]:
+        return [Report(record=r) for r in await info.context.reports.load(self.record.iri)]
+
+    @strawberry.field(description="Claims this claim says are true.")
+    async def confirms(self, info: Info[Context, None]) -> list["Claim"]:
+        links = await info.context.links.load(self.record.iri)
+        found = await info.context.claims.load_many(links["confirms"])
+        return [Claim(record=c) for c in found if c]
+
+    @strawberry.field(description="An earlier figure of the same claimant that this one revises.")
+    async def revises(self, info: Info[Context, None]) -> Optional["Claim"]:
+        if not self.record.revises:
+            return None
+        found = await info.context.claims.load(self.record.revises)
+        return Claim(record=found) if found else None
+
+
+@strawberry.type(description="A news article, kept verbatim.")
+class Article(Node):
+    record: strawberry.Private[ArticleRecord]
+
+    @strawberry.field(description='Global id, e.g. "article/002_394fee5181a7713e".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.local_id)
+
+    @strawberry.field(description="The article's IRI; it resolves on this server.")
+    def iri(self) -> str:
+        return self.record.iri
+
+    @strawberry.field(description="The headline, when the text has one.")
+    def title(self) -> Optional[str]:
+        return self.record.title
+
+    @strawberry.field(description="The outlet that published it, when known.")
+    def outlet(self, info: Info[Context, None]) -> Optional[Entity]:
+        return entity_of(info, self.record.outlet)
+
+    @strawberry.field(description="How the outlet was inferred, when the text does not print it as such.")
+    def outlet_basis(self) -> Optional[str]:
+        return self.record.outlet_basis
+
+    @strawberry.field(description="Author names as printed, joined with ', '; null when unknown.")
+    def author(self) -> Optional[str]:
+        return ", ".join(self.record.authors) or None
+
+    @strawberry.field(description="Author names as printed.")
+    def authors(self) -> list[str]:
+        return list(self.record.authors)
+
+    @strawberry.field(description="When it appeared, at the precision known.")
+    def published(self) -> Optional[Date]:
+        return self.record.published
+
+    @strawberry.field(description="How the publication date was worked out, when inferred.")
+    def published_basis(self) -> Optional[str]:
+        return self.record.published_basis
+
+    @strawberry.field(description="Earliest day the text allows for an inferred publication date.")
+    def published_earliest(self) -> Optional[Date]:
+        return self.record.published_earliest
+
+    @strawberry.field(description="The article's URL, only when the captured text gives it.")
+    def url(self) -> Optional[str]:
+        return self.record.url
+
+    @strawberry.field(description="The full captured text, verbatim (evidence offsets count into it).")
+    async def text(self, info: Info[Context, None]) -> str:
+        return await info.context.texts.load(self.record.iri)
+
+    @strawberry.field(description="Start offset of the article's own body within text.")
+    def body_start(self) -> int:
+        return self.record.body_start
+
+    @strawberry.field(description="End offset (exclusive) of the article's own body within text.")
+    def body_end(self) -> int:
+        return self.record.body_end
+
+    @strawberry.field(description="Claims reported in this article.")
+    async def claims(self, info: Info[Context, None], first: Optional[int] = 20,
+                     after: Optional[str] = None) -> "ClaimConnection":
+        return await claim_connection(info, first=first, after=after, article=self.record.iri)
+
+
+@strawberry.type(description="Claims on one topic about the same entity whose figures do not all overlap.")
+class Disagreement:
+    topic: Topic = strawberry.field(description="The topic the claims share.")
+    about: list[Entity] = strawberry.field(description="The entity the figures are about.")
+    claims: list[Claim] = strawberry.field(description="Every claim of the group, each with its own figure.")
+    low: Optional[float] = strawberry.field(description="Lowest figure across the group.")
+    high: Optional[float] = strawberry.field(description="Highest figure across the group.")
+
+
+@strawberry.type(description="One write to the store, as the history records it.")
+class Change:
+    kind: str = strawberry.field(description="added, replaced, removed or unchanged (identical content: nothing written).")
+    article: Optional[strawberry.ID] = strawberry.field(description="The article's id.")
+    at: str = strawberry.field(description="When it was committed (UTC, ISO 8601).")
+    by: str = strawberry.field(description="The name of the token that wrote it.")
+    claims: Optional[int] = strawberry.field(description="How many claims the article reported "
+                                                         "(known for changes made in this request).")
+
+    @classmethod
+    def of(cls, c) -> "Change":
+        """From a graph.ingest.Change or a row of the history (graph.read.ChangeRecord)."""
+        return cls(kind=c.kind, article=strawberry.ID(f"article/{c.article}") if c.article else None,
+                   at=c.at, by=c.by, claims=c.claims)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Connections
+# ---------------------------------------------------------------------------------------------
+
+@strawberry.type
+class ClaimEdge:
+    cursor: str
+    node: Claim
+
+
+@strawberry.type(description="A page of claims, ordered by statedOn (unknown last), then id.")
+class ClaimConnection:
+    total_count: int
+    nodes: list[Claim]
+    edges: list[ClaimEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class EntityEdge:
+    cursor: str
+    node: Entity
+
+
+@strawberry.type(description="A page of entities, ordered by label.")
+class EntityConnection:
+    total_count: int
+    nodes: list[Entity]
+    edges: list[EntityEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class ArticleEdge:
+    cursor: str
+    node: Article
+
+
+@strawberry.type(description="A page of articles, ordered by id.")
+class ArticleConnection:
+    total_count: int
+    nodes: list[Article]
+    edges: list[ArticleEdge]
+    page_info: PageInfo
+
+
+# ---------------------------------------------------------------------------------------------
+# What resolvers share: turning read-model records and pages into GraphQL objects
+# ---------------------------------------------------------------------------------------------
+
+def _size(first: Optional[int]) -> int:
+    """`first: null` means the default page size, as if it had been left out."""
+    return DEFAULT_PAGE if first is None else first
+
+
+def entity_of(info: Info[Context, None], iri: Optional[str]) -> Optional[Entity]:
+    record = info.context.reader.entities.get(iri or "")
+    return Entity(record=record) if record else None
+
+
+def entity_by_ref(info: Info[Context, None], ref: str) -> Optional[Entity]:
+    iri, _ = info.context.reader.entity_filter("ref", ref)
+    return entity_of(info, iri)
+
+
+DEFAULT_PAGE = 20
+
+
+async def claim_connection(info: Info[Context, None], *, first: Optional[int], after: Optional[str],
+                           **filters) -> ClaimConnection:
+    """A page of claims. Filters are references (names, ids, IRIs); IRIs from parent objects
+    resolve to themselves."""
+    reader = info.context.reader
+    f = reader.claim_filter(**filters)
+    page = await info.context.run(reader.search_claims, f, _size(first), after)
+    records = await info.context.claims.load_many(page.items)
+    nodes = [Claim(record=r) for r in records if r]
+    return ClaimConnection(total_count=page.total, nodes=nodes,
+                           edges=[ClaimEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes)],
+                           page_info=PageInfo.of(page))
+
+
+def entity_connection(info: Info[Context, None], search: Optional[str], type_: Optional[str],
+                      first: Optional[int], after: Optional[str]) -> EntityConnection:
+    page = info.context.reader.entity_page(search, type_, _size(first), after)
+    nodes = [entity_of(info, iri) for iri in page.items]
+    return EntityConnection(total_count=page.total, nodes=nodes,
+                            edges=[EntityEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes)],
+                            page_info=PageInfo.of(page))
+
+
+async def article_connection(info: Info[Context, None], first: Optional[int],
+                             after: Optional[str]) -> ArticleConnection:
+    page = await info.context.run(info.context.reader.article_page, _size(first), after)
+    records = await info.context.articles.load_many(page.items)
+    nodes = [Article(record=r) for r in records if r]
+    return ArticleConnection(total_count=page.total, nodes=nodes,
+                             edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes)],
+                             page_info=PageInfo.of(page))
+
+
+async def node_by_id(info: Info[Context, None], id_: str) -> Optional[Node]:
+    reader = info.context.reader
+    iri = id_ if id_.startswith(reader.base) else reader.base + id_
+    if not is_iri(iri):
+        return None
+    kind = iri[len(reader.base):].split("/", 1)[0]
+    if kind == "entity":
+        return entity_of(info, iri)
+    if kind == "claim":
+        record = await info.context.claims.load(iri)
+        return Claim(record=record) if record else None
+    if kind == "article":
+        record = await info.context.articles.load(iri)
+        return Article(record=record) if record else None
+    return None
+
+
+async def disagreements(info: Info[Context, None], topic: Optional[str],
+                        about: Optional[str]) -> list[Disagreement]:
+    reader = info.context.reader
+    groups = await info.context.run(reader.disagreements, topic, about)
+    out = []
+    for g in groups:
+        records = await info.context.claims.load_many(g["claims"])
+        out.append(Disagreement(topic=Topic(record=reader.topics[g["topic"]]),
+                                about=[e for e in (entity_of(info, i) for i in g["about"]) if e],
+                                claims=[Claim(record=r) for r in records if r],
+                                low=g["low"], high=g["high"]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Query
+# ---------------------------------------------------------------------------------------------
+
+@strawberry.type(description="Who said what: read-only questions to the claims graph.")
+class Query:
+    @strawberry.field(description='Any object by global id ("entity/nis", "claim/...", "article/...").')
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Optional[Node]:
+        return await node_by_id(info, str(id))
+
+    @strawberry.field(description="An entity by id, IRI, label or alias (case, accents and punctuation "
+                                  "ignored). Several matches are an error listing them.")
+    def entity(self, info: Info[Context, None], ref: str) -> Optional[Entity]:
+        return entity_by_ref(info, ref)
+
+    @strawberry.field(description="Entities, optionally whose names contain `search` and of a `type` "
+                                  "(a class name; superclasses match too: Organization finds NewsOutlet).")
+    def entities(self, info: Info[Context, None], search: Optional[str] = None,
+                 type: Optional[str] = None, first: Optional[int] = 20,
+                 after: Optional[str] = None) -> EntityConnection:
+        return entity_connection(info, search, type, first, after)
+
+    @strawberry.field(description="Claims matching every filter given. claimant: who made it; about: an "
+                                  "entity it is about; topic: a topic (narrower ones included); reportedBy: "
+                                  "an outlet whose article reports it or an intermediary of it; article: an "
+                                  "article id; text: words in the statement, quote or evidence; "
+                                  "statedFrom/statedTo: stated within the window (partial dates overlap).")
+    async def claims(self, info: Info[Context, None], claimant: Optional[str] = None,
+                     about: Optional[str] = None, topic: Optional[str] = None,
+                     reported_by: Optional[str] = None, article: Optional[strawberry.ID] = None,
+                     text: Optional[str] = None, stated_from: Optional[Date] = None,
+                     stated_to: Optional[Date] = None, first: Optional[int] = 20,
+                     after: Optional[str] = None) -> ClaimConnection:
+        return await claim_connection(info, 
+            first=first, after=after, claimant=claimant, about=about, topic=topic,
+            reported_by=reported_by, article=article, text=text, stated_from=stated_from,
+            stated_to=stated_to)
+
+    @strawberry.field(description='A claim by global id ("claim/...") or IRI.')
+    async def claim(self, info: Info[Context, None], id: strawberry.ID) -> Optional[Claim]:
+        node = await node_by_id(info, str(id))
+        return node if isinstance(node, Claim) else None
+
+    @strawberry.field(description="Articles, ordered by id.")
+    async def articles(self, info: Info[Context, None], first: Optional[int] = 20,
+                       after: Optional[str] = None) -> ArticleConnection:
+        return await article_connection(info, first, after)
+
+    @strawberry.field(description='An article by global id ("article/...") or IRI.')
+    async def article(self, info: Info[Context, None], id: strawberry.ID) -> Optional[Article]:
+        node = await node_by_id(info, str(id))
+        return node if isinstance(node, Article) else None
+
+    @strawberry.field(description="The topic scheme.")
+    def topics(self, info: Info[Context, None]) -> list[Topic]:
+        return [Topic(record=t) for t in sorted(info.context.reader.topics.values(), key=lambda t: t.id)]
+
+    @strawberry.field(description="Changes to the store, newest first: when an article (and so its "
+                                  "claims) entered, was replaced or left the graph, and by which token.")
+    async def changes(self, info: Info[Context, None], article: Optional[strawberry.ID] = None,
+                      first: Optional[int] = 20) -> list[Change]:
+        reader = info.context.reader
+        records = await info.context.run(reader.changes, article, _size(first))
+        return [Change.of(r) for r in records]
+
+    @strawberry.field(description="Where sources disagree: groups of claims on the same topic about the "
+                                  "same entity, in the same unit, whose ranges do not all overlap.")
+    async def disagreements(self, info: Info[Context, None], topic: Optional[str] = None,
+                            about: Optional[str] = None) -> list[Disagreement]:
+        return await disagreements(info, topic, about)
