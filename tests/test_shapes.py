@@ -121,6 +121,19 @@ CASES = {
         lambda g: (lambda s: (g.set((s, OA.start, Literal(10 ** 6))), s)[1])(
             selector(g, a_report(g), OA.TextPositionSelector)),
         "oa:start"),
+    "body span past the end of the text": (
+        lambda g: (lambda s: (g.set((s, OA.end, Literal(10 ** 6))), s)[1])(
+            g.value(one(g, RDF.type, WS.Article), WS.body)),
+        "runs past the end"),
+    "appears where no report is": (
+        lambda g: (lambda c: (g.add((c, SCHEMA.appearance, URIRef(f"{g.value(c, SCHEMA.appearance)}-elsewhere"))), c)[1])(
+            a_claim(g)),
+        "appearances and its reports' articles differ"),
+    "reported where it does not appear": (
+        lambda g: _drop(g, a_claim(g), SCHEMA.appearance), "appearances and its reports' articles differ"),
+    "via positions with a gap": (
+        lambda g: (lambda r: (g.set((next(g.objects(r, WS.via)), WS.position, Literal(99))), r)[1])(one(g, WS.via, None)),
+        "via positions"),
     "report without article": (lambda g: _drop(g, a_report(g), OA.hasSource), "oa:hasSource"),
     "report with two position selectors": (
         lambda g: (lambda r: (g.add((r, OA.hasSelector, URIRef(f"{r}/position2"))),
