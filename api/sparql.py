@@ -1,14 +1,18 @@
 """/sparql: the SPARQL 1.1 Protocol, read-only.
 
-Queries by GET (?query=), by POST as a form (query=) or as application/sparql-query; the
+Queries by GET or HEAD (?query=), by POST as a form (query=) or as application/sparql-query; the
 default-graph-uri and named-graph-uri parameters choose the dataset (without them, the default
 graph is the union of all graphs). Results by content negotiation, or by a `format` parameter.
-Any update, by any route, is refused: the store the queries run on is opened read-only as well.
+Any update, by any route, is refused before it reaches a store (graph/sparql_guard.py), and the
+embedded store the queries run on is opened read-only as well. Nothing here parses or evaluates
+SPARQL on the event loop: graph/query_runner.py checks and runs each text on its own threads and
+worker processes, under limits counted from the request's arrival.
 """
 
 from __future__ import annotations
 
-import asyncio
+import math
+import time
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -16,7 +20,9 @@ from fastapi.responses import HTMLResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from graph.query_runner import BOOLEAN_TYPES, GRAPH_TYPES, SOLUTION_TYPES, QueryTimeout, Request as QueryRequest
+from graph.query_runner import (BOOLEAN_TYPES, GRAPH_TYPES, SOLUTION_TYPES, Busy, ClientGone,
+                                QueryTimeout, Request as QueryRequest)
+from graph.sparql_guard import READ_ONLY
 
 from .negotiation import accepted_types, rdf_response
 
@@ -35,62 +41,84 @@ FORMAT_PARAM = {
     "rdfxml": ["application/rdf+xml"], "rdf+xml": ["application/rdf+xml"],
     "trig": ["application/trig"],
 }
-UPDATE_REFUSED = "this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, " \
-                 "CREATE, ADD, MOVE, COPY) are refused"
 
 
 def _plain(status: int, message: str, **headers) -> Response:
     return Response(message + "\n", status_code=status, media_type="text/plain", headers=headers)
 
 
-def _is_update(text: str) -> bool:
-    """Whether text parses as a SPARQL update (asked only of texts that are not queries)."""
-    from rdflib.plugins.sparql.parser import parseUpdate
-    try:
-        parseUpdate(text)
-    except Exception:  # any parse failure means "not an update"
-        return False
-    return True
+def _too_large(limit: int) -> Response:
+    return _plain(413, f"the query is over {limit:,} bytes (WHOSAID_MAX_QUERY_BYTES)")
 
 
-async def _read(request: Request) -> tuple[str | None, dict[str, list[str]]] | Response:
-    """(query text, protocol parameters) from any of the three routes, or an error response."""
+async def _body(request: Request, limit: int) -> bytes | Response:
+    """The request body, refused with 413 as soon as it is known to pass `limit`: from
+    Content-Length before reading, else while a chunked body arrives."""
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        return _too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return _too_large(limit)
+    return bytes(body)
+
+
+async def _read(request: Request, limit: int) -> tuple[list[str], dict[str, list[str]]] | Response:
+    """(query texts, protocol parameters) from any of the routes, or an error response."""
+    if len(request.url.query) > 3 * limit:  # even percent-encoded, the query would be too long
+        return _too_large(limit)
     params = parse_qs(request.url.query, keep_blank_values=True)
-    if request.method == "GET":
-        if "update" in params:
-            return _plain(403, UPDATE_REFUSED)
-        return (params.get("query", [None])[0], params)
+    if "update" in params:
+        return _plain(403, READ_ONLY)
+    queries = params.get("query", [])
+    if request.method in ("GET", "HEAD"):
+        return queries, params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
     if content_type == "application/sparql-update":
-        return _plain(403, UPDATE_REFUSED)
-    if content_type == "application/x-www-form-urlencoded":
-        try:
-            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-        except UnicodeDecodeError:
-            return _plain(400, "the form is not UTF-8")
-        if "update" in form:
-            return _plain(403, UPDATE_REFUSED)
-        for key, values in form.items():
-            params.setdefault(key, []).extend(values)
-        return (form.get("query", [None])[0], params)
+        return _plain(403, READ_ONLY)
+    if content_type not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+        return _plain(415, "POST a query as application/sparql-query or as an "
+                           "application/x-www-form-urlencoded form with query=")
+    body = await _body(request, limit)
+    if isinstance(body, Response):
+        return body
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return _plain(400, "the request body is not UTF-8")
     if content_type == "application/sparql-query":
-        try:
-            return (body.decode("utf-8"), params)
-        except UnicodeDecodeError:
-            return _plain(400, "the query is not UTF-8")
-    return _plain(415, "POST a query as application/sparql-query or as an "
-                       "application/x-www-form-urlencoded form with query=")
+        return queries + [text], params
+    form = parse_qs(text, keep_blank_values=True)
+    if "update" in form:
+        return _plain(403, READ_ONLY)
+    for key, values in form.items():
+        params.setdefault(key, []).extend(values)
+    return params.get("query", []), params
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], include_in_schema=False)
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], include_in_schema=False)
 async def sparql(request: Request) -> Response:
-    read = await _read(request)
+    arrived = getattr(request.state, "arrived", None) or time.monotonic()
+    settings = request.app.state.settings
+    read = await _read(request, settings.max_query_bytes)
     if isinstance(read, Response):
         return read
-    query, params = read
-    if query is None:
-        return _without_query(request)
+    queries, params = read
+    if not queries:
+        try:
+            return await _without_query(request, arrived)
+        except (Busy, QueryTimeout) as exc:
+            return _plain(503, str(exc), **{"Retry-After": str(math.ceil(settings.sparql_timeout))})
+        except ClientGone:
+            return _plain(503, "the client went away")
+    if len(queries) > 1:
+        return _plain(400, f"{len(queries)} queries in one request: send exactly one (a query "
+                           "parameter, or a body, not both)")
+    query = queries[0]
+    if len(query.encode("utf-8", "surrogatepass")) > settings.max_query_bytes:
+        return _too_large(settings.max_query_bytes)
     if "format" in params:
         wanted = FORMAT_PARAM.get(params["format"][0])
         if wanted is None:
@@ -105,11 +133,13 @@ async def sparql(request: Request) -> Response:
     job = QueryRequest(query=query, accept=accept, default_graphs=params.get("default-graph-uri", []),
                        named_graphs=params.get("named-graph-uri", []))
     try:
-        answer = await asyncio.to_thread(runner.run, job)
+        answer = await runner.run(job, arrived, request.is_disconnected)
+    except Busy as exc:
+        return _plain(503, str(exc), **{"Retry-After": str(math.ceil(settings.sparql_timeout))})
     except QueryTimeout as exc:
         return _plain(503, str(exc))
-    if answer.status == 400 and _is_update(query):
-        return _plain(403, UPDATE_REFUSED)
+    except ClientGone:
+        return _plain(503, "the client went away; its query was stopped")
     headers = {"Vary": "Accept"}
     if answer.truncated:
         headers["X-Whosaid-Truncated"] = f"results cut at {runner.max_rows} rows; add LIMIT/OFFSET"
@@ -118,13 +148,16 @@ async def sparql(request: Request) -> Response:
     return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
-def _without_query(request: Request) -> Response:
+async def _without_query(request: Request, arrived: float) -> Response:
     """No query: a form for a person, the Service Description for an RDF client."""
     accept = accepted_types(request.headers.get("accept", ""))
     if accept and accept[0] == "text/html":
         return HTMLResponse(QUERY_PAGE)
-    if request.method == "GET" and any(m in GRAPH_TYPES or m == "application/ld+json" for m in accept):
-        return rdf_response(service_description(request), accept)
+    if request.method in ("GET", "HEAD") and any(m in GRAPH_TYPES or m == "application/ld+json" for m in accept):
+        runner = request.app.state.query_runner
+        description = await runner.call(lambda: service_description(request), arrived,
+                                        request.is_disconnected)
+        return rdf_response(description, accept)
     return _plain(400, "no query: send ?query=... (see the SPARQL 1.1 Protocol)")
 
 

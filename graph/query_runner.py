@@ -1,21 +1,43 @@
-"""Running SPARQL queries that clients send, under a time limit that really stops them.
+"""Running the SPARQL queries clients send: checked first, then evaluated under limits that hold.
+
+Every text is checked by graph/sparql_guard.py before any store sees it (a query, not an update;
+no SERVICE outside the operator's allow-list; nesting within bounds), for the embedded store and
+for an external one alike.
 
 pyoxigraph's Python API has no query timeout (oxigraph issue 1926), and a thread cannot be killed,
-so a runaway query in a thread would burn a core until it finished. Each client query therefore
-runs in a worker process holding its own read-only view of the store; when the time limit passes,
-the worker is killed (which does stop the evaluation) and a fresh one takes its place.
+so on the embedded store each query runs in a worker process holding its own read-only view of
+the store. When the time limit passes (counted from the request's arrival) or the client goes
+away, the worker is killed, which does stop the evaluation, and a fresh one takes its place. Each
+worker's address space is capped (RLIMIT_AS), and a worker that still holds much memory after a
+query is replaced, since the allocator keeps what a big query took.
+
+The pool never borrows the event loop's default thread pool: at most `sparql_workers` queries
+run and `sparql_queue` wait; past that a query is refused at once (Busy). The blocking pipe work
+for a worker runs on threads of the runner's own, one per worker.
 
 Results are capped at a number of rows (solutions for SELECT, triples for CONSTRUCT/DESCRIBE),
-as Virtuoso's ResultSetMaxRows does: the first rows are returned and the answer says it was cut.
+as Virtuoso's ResultSetMaxRows does: the first rows are returned and the answer says it was cut;
+and at a number of bytes, past which the answer is refused with 413.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import io
+import logging
 import multiprocessing as mp
-import queue
+import os
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+from .sparql_guard import check
+
+log = logging.getLogger("whosaid")
 
 # Result media types, by query form. Each maps to a serialiser name understood by the worker.
 SOLUTION_TYPES = {
@@ -34,6 +56,10 @@ GRAPH_TYPES = {
     "application/n-quads": "N_QUADS",
 }
 
+POLL = 0.2         # seconds between checks that the client is still there
+RECYCLE_SHARE = 4  # a worker left holding over 1/4 of its memory cap after a query is replaced
+READY = "ready"    # what a worker says once its store is open
+
 
 @dataclass
 class Request:
@@ -51,8 +77,23 @@ class Answer:
     truncated: bool = False
 
 
+def _refused(status: int, message: str) -> Answer:
+    return Answer(status, "text/plain", message.encode("utf-8"))
+
+
 class QueryTimeout(Exception):
     """The query ran past the time limit and was stopped."""
+
+
+class Busy(Exception):
+    """Every worker is busy and the wait queue is full."""
+
+
+class ClientGone(Exception):
+    """The client disconnected; its work was stopped."""
+
+
+Gone = Callable[[], Awaitable[bool]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,7 +134,18 @@ def _tsv(names: list[str], rows: list[list]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _answer(store, req: Request, max_rows: int) -> Answer:
+
+
+def _too_big(max_bytes: int) -> Answer:
+    return _refused(413, f"the answer would be over {max_bytes:,} bytes "
+                         "(WHOSAID_MAX_RESPONSE_BYTES); add LIMIT, or select fewer or shorter values")
+
+
+def _size(term) -> int:
+    return 0 if term is None else len(term.value)
+
+
+def _answer(store, req: Request, max_rows: int, max_bytes: int) -> Answer:
     import pyoxigraph as ox
     from rdflib.query import Result
     options: dict = {}
@@ -106,172 +158,404 @@ def _answer(store, req: Request, max_rows: int) -> Answer:
     try:
         results = store.query(req.query, **options)
     except SyntaxError as exc:
-        return Answer(400, "text/plain", f"malformed query: {exc}".encode())
+        return _refused(400, f"malformed query: {exc}")
     if isinstance(results, ox.QueryBoolean):
         media = _pick(req.accept, BOOLEAN_TYPES)
         if media is None:
-            return Answer(406, "text/plain", b"an ASK result is served as application/sparql-results+json or +xml")
+            return _refused(406, "an ASK result is served as application/sparql-results+json or +xml")
         r = Result("ASK")
         r.askAnswer = bool(results)
         return Answer(200, media, r.serialize(format=BOOLEAN_TYPES[media]))
     if isinstance(results, ox.QuerySolutions):
         media = _pick(req.accept, SOLUTION_TYPES)
         if media is None:
-            return Answer(406, "text/plain", ("SELECT results are served as " + ", ".join(SOLUTION_TYPES)).encode())
+            return _refused(406, "SELECT results are served as " + ", ".join(SOLUTION_TYPES))
         names = [v.value for v in results.variables]
-        rows, truncated = [], False
+        rows, truncated, size = [], False, 0
         for solution in results:  # evaluation is lazy: stopping here stops the query
             if len(rows) == max_rows:
                 truncated = True
                 break
-            rows.append([solution[v] for v in names])
+            row = [solution[v] for v in names]
+            size += sum(_size(t) for t in row)
+            if size > max_bytes:  # the values alone are too big: refuse before serialising
+                return _too_big(max_bytes)
+            rows.append(row)
         if SOLUTION_TYPES[media] == "tsv":
-            return Answer(200, media, _tsv(names, rows), truncated)
-        from rdflib import Variable
-        r = Result("SELECT")
-        r.vars = [Variable(n) for n in names]
-        r.bindings = [{Variable(n): to_rdflib(t) for n, t in zip(names, row) if t is not None}
-                      for row in rows]
-        out = io.BytesIO()
-        r.serialize(out, format=SOLUTION_TYPES[media], encoding="utf-8")
-        return Answer(200, media, out.getvalue(), truncated)
+            body = _tsv(names, rows)
+        else:
+            from rdflib import Variable
+            r = Result("SELECT")
+            r.vars = [Variable(n) for n in names]
+            r.bindings = [{Variable(n): to_rdflib(t) for n, t in zip(names, row) if t is not None}
+                          for row in rows]
+            out = io.BytesIO()
+            r.serialize(out, format=SOLUTION_TYPES[media], encoding="utf-8")
+            body = out.getvalue()
+        return _too_big(max_bytes) if len(body) > max_bytes else Answer(200, media, body, truncated)
     media = _pick(req.accept, GRAPH_TYPES)
     if media is None:
-        return Answer(406, "text/plain", ("CONSTRUCT and DESCRIBE results are served as " + ", ".join(GRAPH_TYPES)).encode())
-    triples, truncated = [], False
+        return _refused(406, "CONSTRUCT and DESCRIBE results are served as " + ", ".join(GRAPH_TYPES))
+    triples, truncated, size = [], False, 0
     for triple in results:
         if len(triples) == max_rows:
             truncated = True
             break
+        size += _size(triple.subject) + _size(triple.predicate) + _size(triple.object)
+        if size > max_bytes:
+            return _too_big(max_bytes)
         triples.append(triple)
     body = ox.serialize(triples, format=getattr(ox.RdfFormat, GRAPH_TYPES[media]))
-    return Answer(200, media, body, truncated)
+    return _too_big(max_bytes) if len(body) > max_bytes else Answer(200, media, body, truncated)
 
 
-def _worker(store_path: str, conn) -> None:
-    """Serve requests on `conn` until it closes: (Request, max_rows) in, Answer out."""
+def _serve(store_path: str, conn, memory_mb: int) -> None:
+    """A worker: open the store, say READY, then answer (Request, max_rows, max_bytes) messages
+    on `conn` until it closes.
+
+    Its address space is capped (RLIMIT_AS) before the store is opened, so that a cap too small
+    to open it shows at once (the parent reports a worker that died before READY). glibc gives
+    each thread that allocates its own 64 MB arena reservation, so with RocksDB's threads the
+    address space of an idle worker varied from 370 to 630 MB from run to run (27 MB resident),
+    which left a query anywhere from 400 to 650 MB under a 1 GB cap; with a single arena (the
+    worker evaluates one query at a time, so there is no contention to spare) it is a steady
+    108 MB, and opening the store needs a cap of about 200 MB. A query that needs more than the
+    cap fails: a Python allocation raises MemoryError, a Rust one aborts the process, which the
+    parent reports as such."""
+    import ctypes
+    import resource
+    try:
+        ctypes.CDLL(None).mallopt(-8, 1)  # M_ARENA_MAX = 1 (glibc; elsewhere nothing to do)
+    except (OSError, AttributeError):
+        pass
+    cap = memory_mb << 20
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     import pyoxigraph as ox
     store = ox.Store.read_only(store_path)
+    conn.send(READY)
     while True:
         try:
-            req, max_rows = conn.recv()
+            req, max_rows, max_bytes = conn.recv()
         except EOFError:
             return
         try:
-            answer = _answer(store, req, max_rows)
-        except Exception as exc:  # one bad query must not take the worker down
-            answer = Answer(400, "text/plain", f"the query could not be evaluated: {exc}".encode())
+            answer = _answer(store, req, max_rows, max_bytes)
+        except MemoryError:
+            answer = _refused(400, f"the query needs more memory than a worker may use "
+                                   f"({memory_mb} MB, WHOSAID_SPARQL_WORKER_MEMORY_MB); make it "
+                                   "more selective")
+        except BaseException as exc:  # one bad query must not take the worker down
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            # (pyo3 raises a Rust panic as PanicException, a BaseException.)
+            answer = _refused(400, f"the query could not be evaluated: {exc}")
         conn.send(answer)
 
 
 # ---------------------------------------------------------------------------------------------
-# The pool, in the server process
+# In the server process: admission, checking, the pool
 # ---------------------------------------------------------------------------------------------
 
+class _Gate:
+    """At most `size` holders at once and at most `queue` waiting (first come, first served).
+    Lives on the event loop; only coroutines on it enter and leave."""
+
+    def __init__(self, size: int, queue: int):
+        self.size, self.queue = size, queue
+        self._free = size
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
+
+    async def enter(self, deadline: float, gone: Gone, limit: float) -> None:
+        if self._free and not self._waiters:
+            self._free -= 1
+            return
+        if len(self._waiters) >= self.queue:
+            raise Busy(f"all {self.size} SPARQL workers are busy and {self.queue} queries are "
+                       "waiting (WHOSAID_SPARQL_WORKERS, WHOSAID_SPARQL_QUEUE); try again shortly")
+        handed = asyncio.get_running_loop().create_future()
+        self._waiters.append(handed)
+        try:
+            while not handed.done():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise QueryTimeout(f"the query waited {limit:g} s (WHOSAID_SPARQL_TIMEOUT, "
+                                       "counted from its arrival) without a free worker; try again "
+                                       "shortly")
+                await asyncio.wait([handed], timeout=min(left, POLL))
+                if not handed.done() and await gone():
+                    raise ClientGone()
+        except BaseException:
+            if handed.done() and not handed.cancelled():
+                self.leave()  # handed a place just as we gave up: pass it on
+            else:
+                handed.cancel()
+                if handed in self._waiters:
+                    self._waiters.remove(handed)
+            raise
+
+    def leave(self) -> None:
+        while self._waiters:
+            handed = self._waiters.popleft()
+            if not handed.done():
+                handed.set_result(None)
+                return
+        self._free += 1
+
+
+async def _until(work: asyncio.Future, deadline: float, gone: Gone, stopped: str):
+    """The result of `work`, or QueryTimeout(stopped) at the deadline, or ClientGone."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise QueryTimeout(stopped)
+        done, _ = await asyncio.wait([work], timeout=min(left, POLL))
+        if done:
+            return work.result()
+        if await gone():
+            raise ClientGone()
+
+
+async def _never_gone() -> bool:
+    return False
+
+
+class _Runner:
+    """What both runners share: admission through the gate, the check of every text, limits."""
+
+    def __init__(self, settings, threads: int):
+        self.timeout, self.max_rows = settings.sparql_timeout, settings.sparql_max_rows
+        self.max_bytes = settings.max_response_bytes
+        self.federation_allow = tuple(settings.federation_allow)
+        self._gate_args = (settings.sparql_workers, settings.sparql_queue)
+        self._gate: _Gate | None = None
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="whosaid-sparql")
+
+    @property
+    def stopped(self) -> str:
+        return (f"the query was stopped after {self.timeout:g} s (WHOSAID_SPARQL_TIMEOUT, counted "
+                "from its arrival); add LIMIT or make it more selective")
+
+    @asynccontextmanager
+    async def _admitted(self, arrived: float | None, gone: Gone):
+        """A place among the running (waiting for one if the queue allows); yields the deadline."""
+        deadline = (arrived or time.monotonic()) + self.timeout
+        if self._gate is None:
+            self._gate = _Gate(*self._gate_args)
+        await self._gate.enter(deadline, gone, self.timeout)
+        try:
+            yield deadline
+        finally:
+            self._gate.leave()
+
+    async def run(self, req: Request, arrived: float | None = None, gone: Gone = _never_gone) -> Answer:
+        """Answer one query. Raises Busy when it cannot even wait, QueryTimeout when the time
+        limit (from `arrived`) passes, ClientGone when `gone()` says the client left; in every
+        case the work done for it is stopped."""
+        async with self._admitted(arrived, gone) as deadline:
+            checking = asyncio.get_running_loop().run_in_executor(
+                self._threads, check, req.query, self.federation_allow)
+            refusal = await _until(checking, deadline, gone, self.stopped)
+            if refusal is not None:
+                return _refused(refusal.status, refusal.message)
+            return await self._evaluate(req, deadline, gone)
+
+    async def call(self, fn: Callable, arrived: float | None = None, gone: Gone = _never_gone):
+        """fn() on the runner's threads, admitted and timed like a query: for the little store
+        work /sparql does itself (the graph names in its service description), which on an
+        external store is a request that may hang."""
+        async with self._admitted(arrived, gone) as deadline:
+            return await _until(asyncio.get_running_loop().run_in_executor(self._threads, fn),
+                                deadline, gone, self.stopped)
+
+    async def _evaluate(self, req: Request, deadline: float, gone: Gone) -> Answer:
+        raise NotImplementedError
+
+
 class _Worker:
-    def __init__(self, ctx, store_path: str):
+    def __init__(self, ctx, store_path: str, memory_mb: int, generation: int):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(store_path, child), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(store_path, child, memory_mb),
+                                   daemon=True, name="whosaid-sparql")
         self.process.start()
         child.close()
+        self.generation = generation
+        self.ready = False
+
+    def exchange(self, message) -> Answer | None:
+        """Send a query and wait for its answer (on a runner thread). None when the worker died
+        or was killed; then this thread reaps it, since it is the one using its pipe."""
+        try:
+            self.conn.send(message)
+            while True:
+                reply = self.conn.recv()
+                if reply == READY:
+                    self.ready = True
+                    continue
+                return reply
+        except (EOFError, OSError):
+            self.reap()
+            return None
+
+    def resident_bytes(self) -> int:
+        try:
+            with open(f"/proc/{self.process.pid}/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def kill(self) -> None:
-        self.process.kill()
+        """Stop it now (a signal; does not wait)."""
+        try:
+            self.process.kill()
+        except (OSError, ValueError):
+            pass
+
+    def reap(self) -> None:
         self.process.join(timeout=5)
         self.conn.close()
 
 
-class QueryRunner:
+class QueryRunner(_Runner):
     """A small pool of worker processes over one on-disk store."""
 
     def __init__(self, settings, workers: int | None = None):
-        self.store_path = settings.store
-        self.timeout, self.max_rows = settings.sparql_timeout, settings.sparql_max_rows
         workers = workers or settings.sparql_workers
+        # One thread per worker for its pipe, one for checking texts, one for reaping.
+        super().__init__(settings, threads=workers + 2)
+        self._gate_args = (workers, settings.sparql_queue)
+        self.store_path = settings.store
+        self.memory_mb = settings.sparql_worker_memory_mb
         # spawn, not fork: the server process has threads, and forking those is unsafe.
         self._ctx = mp.get_context("spawn")
         self._size = workers
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: list[_Worker] = []
+        self._generation = 0
         self._started = False
+        # The pool is used on the event loop, and restart() comes from the writer's thread.
         self._lock = threading.Lock()
 
-    def _start(self) -> None:
+    def _spawn(self) -> _Worker:
+        return _Worker(self._ctx, self.store_path, self.memory_mb, self._generation)
+
+    def _take(self) -> _Worker:
         with self._lock:
             if not self._started:
-                for _ in range(self._size):
-                    self._idle.put(_Worker(self._ctx, self.store_path))
+                self._idle = [self._spawn() for _ in range(self._size)]
                 self._started = True
+            # The gate lets in no more queries than there are workers, so one is idle.
+            return self._idle.pop()
 
-    def run(self, req: Request) -> Answer:
-        """Answer one query; raises QueryTimeout when it runs past the limit."""
-        self._start()
-        worker = self._idle.get()
-        timed_out = False
-        try:
-            worker.conn.send((req, self.max_rows))
-            if worker.conn.poll(self.timeout):
-                answer = worker.conn.recv()
-                self._idle.put(worker)
-                return answer
-            timed_out = True
-        except (EOFError, OSError):
-            pass
-        # Past the limit, or the worker died: kill it (which stops the evaluation), replace it.
+    def _replace(self, worker: _Worker, reap: bool) -> None:
         worker.kill()
-        self._idle.put(_Worker(self._ctx, self.store_path))
-        if timed_out:
-            raise QueryTimeout(f"the query was stopped after {self.timeout:g} s "
-                               "(WHOSAID_SPARQL_TIMEOUT); add LIMIT or make it more selective")
-        return Answer(400, "text/plain", b"the query could not be evaluated: its worker stopped")
+        if reap:
+            self._threads.submit(worker.reap)
+        with self._lock:
+            self._idle.append(self._spawn())
+
+    def _give_back(self, worker: _Worker) -> None:
+        heavy = worker.resident_bytes() > (self.memory_mb << 20) // RECYCLE_SHARE
+        with self._lock:
+            if worker.generation == self._generation and not heavy:
+                self._idle.append(worker)
+                return
+        self._replace(worker, reap=True)
+
+    async def _evaluate(self, req: Request, deadline: float, gone: Gone) -> Answer:
+        worker = self._take()
+        loop = asyncio.get_running_loop()
+        replied = loop.run_in_executor(self._threads, worker.exchange,
+                                       (req, self.max_rows, self.max_bytes))
+        try:
+            answer = await _until(replied, deadline, gone, self.stopped)
+        except BaseException:
+            # Past the limit, or nobody is waiting: killing the worker stops the evaluation (its
+            # exchange thread then sees the pipe close and reaps it).
+            self._replace(worker, reap=False)
+            raise
+        if answer is not None:
+            self._give_back(worker)
+            return answer
+        self._replace(worker, reap=False)
+        if not worker.ready:
+            log.error("a SPARQL worker could not open %s (exit code %s)", self.store_path,
+                      worker.process.exitcode)
+            return _refused(503, f"a SPARQL worker could not open the store; if "
+                                 f"WHOSAID_SPARQL_WORKER_MEMORY_MB ({self.memory_mb}) is under "
+                                 "about 256, raise it")
+        return _refused(400, f"the query could not be evaluated: it stopped its worker, most "
+                             f"likely by needing more memory than a worker may use ({self.memory_mb}"
+                             " MB, WHOSAID_SPARQL_WORKER_MEMORY_MB); make it more selective")
 
     def restart(self, store_path: str | None = None) -> None:
-        """Replace every worker, so that they read `store_path` (a fresh snapshot) from now on."""
+        """Read `store_path` (a fresh snapshot) from now on: idle workers are replaced now, busy
+        ones when their query is answered. Safe to call from any thread."""
         with self._lock:
             if store_path is not None:
                 self.store_path = store_path
-            if not self._started:
-                return
-            for _ in range(self._size):
-                self._idle.get().kill()
-            for _ in range(self._size):
-                self._idle.put(_Worker(self._ctx, self.store_path))
+            self._generation += 1
+            old, self._idle = self._idle, [self._spawn() for _ in self._idle]
+        for worker in old:
+            worker.kill()
+            worker.reap()
 
     def close(self) -> None:
-        while self._started and not self._idle.empty():
-            self._idle.get_nowait().kill()
+        with self._lock:
+            old, self._idle = self._idle, []
+        for worker in old:
+            worker.kill()
+            worker.reap()
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
-class RemoteQueryRunner:
-    """Client queries forwarded to an external store's endpoint, under the same time limit.
+class RemoteQueryRunner(_Runner):
+    """Client queries forwarded to an external store's endpoint, under the same checks and time
+    limit, with as many in flight as the embedded store has workers.
 
     The external store evaluates them under its own limits too (Fuseki --timeout, Virtuoso
-    MaxQueryExecutionTime, GraphDB's query timeout); whosaid stops waiting at its own and does
-    not cap rows here (set the store's result-row limit)."""
+    MaxQueryExecutionTime, GraphDB's query timeout); whosaid stops waiting at its own and caps the
+    body it passes on, but does not cap rows here (set the store's result-row limit)."""
 
     def __init__(self, settings):
-        import httpx
-        self.endpoint, self.timeout = settings.store, settings.sparql_timeout
-        self.max_rows = settings.sparql_max_rows
-        self._http = httpx.Client(timeout=self.timeout)
+        super().__init__(settings, threads=1)
+        self.endpoint = settings.store
+        self._http = None
 
-    def run(self, req: Request) -> Answer:
+    async def _evaluate(self, req: Request, deadline: float, gone: Gone) -> Answer:
         import httpx
-        form = {"query": req.query}
+        if self._http is None:
+            self._http = httpx.AsyncClient()
+        fetching = asyncio.ensure_future(self._fetch(req, deadline))
+        try:
+            return await _until(fetching, deadline, gone,
+                                f"the external store did not answer within {self.timeout:g} s "
+                                "(WHOSAID_SPARQL_TIMEOUT, counted from the query's arrival)")
+        finally:
+            fetching.cancel()  # closes the connection to the store if still open
+
+    async def _fetch(self, req: Request, deadline: float) -> Answer:
+        import httpx
         params = [("default-graph-uri", g) for g in req.default_graphs] + \
                  [("named-graph-uri", g) for g in req.named_graphs]
+        left = max(deadline - time.monotonic(), 0.001)
         try:
-            response = self._http.post(self.endpoint, data=form, params=params,
-                                       headers={"accept": ", ".join(req.accept)})
+            async with self._http.stream("POST", self.endpoint, data={"query": req.query},
+                                         params=params, timeout=left,
+                                         headers={"accept": ", ".join(req.accept)}) as response:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > self.max_bytes:
+                        return _too_big(self.max_bytes)
         except httpx.TimeoutException:
             raise QueryTimeout(f"the external store did not answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
-            return Answer(502, "text/plain", f"the external store cannot be reached: {exc}".encode())
+            return _refused(502, f"the external store cannot be reached: {exc}")
         media = response.headers.get("content-type", "text/plain").split(";")[0]
         status = response.status_code if response.status_code in (200, 400, 406) else 502
-        return Answer(status, media, response.content)
+        return Answer(status, media, bytes(body))
 
     def restart(self, store_path: str | None = None) -> None:
         """Nothing to restart: the external store always answers from its current state."""
 
     def close(self) -> None:
-        self._http.close()
+        self._threads.shutdown(wait=False, cancel_futures=True)
