@@ -15,7 +15,8 @@ from strawberry.types import Info
 
 from graph.build import ValidationFailed
 from graph.corpus import CorpusError
-from graph.ingest import Submission
+from graph.ingest import Submission, WriteTimedOut
+from graph.iris import BadId, Minter
 from graph.store import StoreError
 
 from .loaders import Context
@@ -91,6 +92,12 @@ class EntityInput:
     description: Optional[str] = _f("The role the article gives it.", default=None)
     part_of: Optional[str] = _f("Id of the organisation, force or state it belongs to.", default=None)
     located_in: Optional[str] = _f("Id of the place it lies in.", default=None)
+    different_from: list[str] = _f("Ids of existing entities that share a name with this one but are "
+                                   "not it; without them, a new entity whose id, label or alias names "
+                                   "an existing entity is refused (references would turn ambiguous).",
+                                   default_factory=list)
+    disambiguation: Optional[str] = _f("How to tell it from the entities in differentFrom (required "
+                                       "with them).", default=None)
 
 
 @strawberry.input(description="An article with its metadata and curated claims: what its YAML file holds.")
@@ -133,7 +140,8 @@ def _plain(value):
         for name, v in vars(value).items():
             if v is None:
                 continue
-            key = {"part_of": "partOf", "located_in": "locatedIn"}.get(name, name)
+            key = {"part_of": "partOf", "located_in": "locatedIn",
+                   "different_from": "differentFrom"}.get(name, name)
             out[key] = _plain(v)
         return out
     if isinstance(value, float) and value.is_integer():
@@ -148,10 +156,15 @@ def _submission(input: ArticleInput) -> Submission:
         raw["body"].pop("exact", None)
     if not raw.get("entities"):
         raw.pop("entities", None)
+    for entity in raw.get("entities", []):
+        if not entity.get("differentFrom"):
+            entity.pop("differentFrom", None)  # as a YAML file leaves it out
     return Submission("addArticle input", raw, text)
 
 
 def _refused(exc: Exception) -> GraphQLError:
+    if isinstance(exc, WriteTimedOut):
+        return GraphQLError(str(exc), extensions={"code": "WRITE_TIMEOUT"})
     if isinstance(exc, CorpusError):
         return GraphQLError(f"refused, nothing was written: {exc.problems[0]}"
                             + (f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""),
@@ -170,7 +183,7 @@ async def _write(info: Info[Context, None], action):
     ctx.require_writer()
     try:
         return await ctx.write(action)
-    except (CorpusError, ValidationFailed, StoreError) as exc:
+    except (CorpusError, ValidationFailed, StoreError, WriteTimedOut) as exc:
         raise _refused(exc) from None
 
 
@@ -181,12 +194,17 @@ class Mutation:
                                      "Adding identical content twice changes nothing.")
     async def add_article(self, info: Info[Context, None], input: ArticleInput) -> AddArticlePayload:
         sub = _submission(input)
-        change = await _write(info, lambda ingest, by: ingest.add(sub, by))
+        change = await _write(info, lambda ingest, by, window: ingest.add(sub, by, window))
         record = await info.context.articles.load(change.iri) if change.iri else None
         return AddArticlePayload(change=Change.of(change), article=Article(record=record) if record else None)
 
     @strawberry.mutation(description="Remove an article, with the claims no other article reports.")
     async def remove_article(self, info: Info[Context, None], id: strawberry.ID) -> RemoveArticlePayload:
-        article_id = str(id).rsplit("/", 1)[-1]
-        change = await _write(info, lambda ingest, by: ingest.remove(article_id, by))
+        info.context.require_writer()
+        try:  # the one id -> IRI resolver: an id that cannot be one goes no further
+            _, article_id = Minter(info.context.writes.settings.base_iri).split_id(str(id), "article")
+        except BadId as exc:
+            raise GraphQLError(f"refused, nothing was written: id: {exc}", extensions={
+                "code": "REFUSED", "problems": [{"where": "id", "message": str(exc)}]}) from None
+        change = await _write(info, lambda ingest, by, window: ingest.remove(article_id, by, window))
         return RemoveArticlePayload(id=strawberry.ID(f"article/{article_id}"), change=Change.of(change))

@@ -61,7 +61,7 @@ def union_graph(ds: Dataset) -> Graph:
 def compile_corpus(settings: Settings) -> tuple[Corpus, Dataset]:
     """Read, check and convert the corpus; raise CorpusError or ValidationFailed."""
     ontology = ontology_graph(ONTOLOGY_DIR)
-    corpus = load_corpus(settings.corpus, topic_ids(ontology))
+    corpus = load_corpus(settings.corpus, topic_ids(ontology), settings.max_submission_bytes)
     ds = corpus_dataset(corpus, Minter(settings.base_iri), ontology)
     violations = validate_graph(union_graph(ds))
     if violations:

@@ -1,4 +1,9 @@
-"""The `whosaid` command: build, validate, stats, export (and serve, from api/)."""
+"""The `whosaid` command: build, validate, stats, export, add, remove, history and serve.
+
+Every failure a user can cause (a bad file, a missing store, a wrong setting) ends in a short
+message and exit code 1, never a traceback. Output that is not going to a terminal is not
+wrapped, so that a long IRI stays on one line for grep and scripts.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,8 @@ from .corpus import CorpusError
 
 app = typer.Typer(help="whosaid: a who-said-what knowledge graph of news reporting.",
                   no_args_is_help=True, add_completion=False)
-out = Console(emoji=False)
-err = Console(stderr=True, emoji=False)
+out = Console(emoji=False, soft_wrap=not sys.stdout.isatty())
+err = Console(stderr=True, emoji=False, soft_wrap=not sys.stderr.isatty())
 
 StoreOption = typer.Option(None, "--store", help="Store folder, or the URL of an external SPARQL 1.1 "
                                                   "endpoint (default: $WHOSAID_STORE or ./var/store).")
@@ -34,6 +39,12 @@ def _reasons(exc: Exception) -> list[str]:
     return [str(r) for r in getattr(exc, "problems", None) or getattr(exc, "violations", [])]
 
 
+def _os_error(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc)
+
+
 def _fail(title: str, lines: list[str]) -> None:
     err.print(f"[bold red]{title}[/]")
     for line in lines:
@@ -45,6 +56,7 @@ def _fail(title: str, lines: list[str]) -> None:
 def build(store: Optional[str] = StoreOption) -> None:
     """Build the graph from corpus/ into the store, validate it, and print what it holds."""
     from .build import ValidationFailed, build as run_build
+    from .store import StoreError
     settings = _settings(store)
     with out.status("Reading the corpus, converting, validating ..."):
         try:
@@ -52,6 +64,8 @@ def build(store: Optional[str] = StoreOption) -> None:
         except (CorpusError, ValidationFailed) as exc:
             _fail(f"The corpus was refused ({len(_reasons(exc))} problem(s)); nothing was written:",
                   _reasons(exc))
+        except (StoreError, OSError) as exc:
+            _fail("Could not write the store; the old one, if any, is as it was:", [_os_error(exc)])
     table = Table(title=f"Built {result.store}")
     for col in ("article", "claims", "triples"):
         table.add_column(col, justify="left" if col == "article" else "right")
@@ -65,6 +79,9 @@ def build(store: Optional[str] = StoreOption) -> None:
 @app.command()
 def validate(files: List[Path] = typer.Argument(None, help="RDF files in any format rdflib reads; "
                                                            "none means the store."),
+             fmt: str = typer.Option("text", "--format", help="text, or json: one object with "
+                                     "conforms, source, triples and violations [{focus, path, "
+                                     "message, shape, value}]."),
              store: Optional[str] = StoreOption) -> None:
     """Validate the store, or RDF files, against the SHACL shapes. Exit 1 on any violation."""
     from rdflib import Dataset
@@ -72,6 +89,8 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
     from .rdf import ontology_graph
     from .store import StoreError, open_store
     from .validate import validate_graph
+    if fmt not in ("text", "json"):
+        _fail(f"Unknown format {fmt!r}:", ["use text or json"])
     settings = _settings(store)
     ds = Dataset()
     if files:
@@ -90,6 +109,13 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
     data = union_graph(ds) + ontology_graph()
     with out.status(f"Validating {source} ..."):
         violations = validate_graph(data)
+    if fmt == "json":
+        import json
+        from dataclasses import asdict
+        report = {"conforms": not violations, "source": str(source), "triples": len(data),
+                  "violations": [asdict(v) for v in violations]}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        raise typer.Exit(1 if violations else 0)
     if violations:
         _fail(f"{source} does not conform: {len(violations)} violation(s)",
               [str(v) for v in violations])
@@ -138,8 +164,11 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, xml, 
         run_export(s, fmt, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        with open(output, "wb") as fh:
-            run_export(s, fmt, fh)
+        try:
+            with open(output, "wb") as fh:
+                run_export(s, fmt, fh)
+        except OSError as exc:
+            _fail(f"Cannot write {output}:", [_os_error(exc)])
         err.print(f"wrote {output}")
 
 
@@ -162,7 +191,10 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
     from .ingest import Ingest, read_submission, submission_files
     from .store import StoreError, open_store
     settings = _settings(store)
-    files = [f for p in paths for f in submission_files(p)]
+    try:
+        files = [f for p in paths for f in submission_files(p)]
+    except OSError as exc:
+        _fail("Cannot read:", [_os_error(exc)])
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         _fail("No such file:", missing)
@@ -182,8 +214,8 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
             except (CorpusError, ValidationFailed) as exc:
                 _fail(f"Refused {f} (nothing of it was written; {len(done)} earlier file(s) were):",
                       _reasons(exc))
-            except StoreError as exc:
-                _fail(f"Could not write {f}:", [str(exc)])
+            except (StoreError, OSError) as exc:
+                _fail(f"Could not write {f}:", [_os_error(exc)])
             done.append(change)
             progress.advance(task)
     for change in done:
@@ -250,4 +282,4 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    app()
+    app(prog_name="whosaid")

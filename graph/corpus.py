@@ -10,6 +10,7 @@ are reported together so that a curator can fix a file in one pass.
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,45 @@ AGENT_TYPES = frozenset(ENTITY_TYPES) - {"Place"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 QUOTE_CONTEXT = 32  # code points of prefix/suffix kept by the TextQuoteSelector
+MAX_YAML_DEPTH = 50  # the format nests 4 deep (article, claims, claim, evidence); 50 is generous
+MAX_MESSAGE = 300    # characters of one problem's message: a refusal is read, not scrolled
+MAX_PROBLEMS = 50    # problems listed in one refusal; the rest are counted
+
+# BCP 47 language tags (RFC 5646, section 2.1), written out from its ABNF: the syntax only,
+# not the registry (a well-formed tag such as "qq" is accepted).
+_ALNUM = "[a-z0-9]"
+_LANGTAG = (r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"      # language, with extlang
+            r"(?:-[a-z]{4})?"                                     # script
+            r"(?:-(?:[a-z]{2}|[0-9]{3}))?"                        # region
+            rf"(?:-(?:{_ALNUM}{{5,8}}|[0-9]{_ALNUM}{{3}}))*"      # variants
+            rf"(?:-[0-9a-wyz](?:-{_ALNUM}{{2,8}})+)*"             # extensions
+            rf"(?:-x(?:-{_ALNUM}{{1,8}})+)?")                     # private use
+_GRANDFATHERED = {
+    "en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux",
+    "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl",
+    "sgn-ch-de", "art-lojban", "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka",
+    "zh-min", "zh-min-nan", "zh-xiang"}
+_LANGUAGE_TAG = re.compile(rf"^(?:{_LANGTAG}|x(?:-{_ALNUM}{{1,8}})+)$", re.IGNORECASE | re.ASCII)
+
+
+def is_slug(text: Any) -> bool:
+    """Whether `text` is an id as the corpus writes them: lowercase letters, digits, - and _."""
+    return isinstance(text, str) and bool(_ID.fullmatch(text))
+
+
+def is_language_tag(tag: str) -> bool:
+    """Whether `tag` is a well-formed BCP 47 (RFC 5646) language tag."""
+    return bool(_LANGUAGE_TAG.fullmatch(tag)) or tag.lower() in _GRANDFATHERED
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlevel = 60, 60, 2
+_SHOWN.maxlist = _SHOWN.maxdict = _SHOWN.maxtuple = _SHOWN.maxset = 4
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, cut short (a value may be megabytes)."""
+    return _SHOWN.repr(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,6 +134,8 @@ class Entity:
     part_of: str | None = None
     located_in: str | None = None
     same_as: tuple[str, ...] = ()
+    different_from: tuple[str, ...] = ()  # entities sharing a name with it that it is not
+    disambiguation: str | None = None     # how to tell it from those (required with them)
 
 
 @dataclass(frozen=True)
@@ -175,12 +217,22 @@ class Problems:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
+        self.unlisted = 0
+
     def add(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.unlisted += 1
+            return
+        self.problems.append(Problem(_cut(where), _cut(message)))
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise CorpusError(self.problems)
+            more = [Problem("...", f"and {self.unlisted} more problem(s) not listed")] if self.unlisted else []
+            raise CorpusError(self.problems + more)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 3] + "..."
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,16 +243,25 @@ def parse_partial_date(value: Any) -> PartialDate:
     """Accept "2025", "2025-01", "2025-01-19" (or a YAML date) and check it is a real date."""
     if isinstance(value, date):
         return PartialDate(value.isoformat())
+    if isinstance(value, bool) or not isinstance(value, (str, int)):  # before str(): it may be huge
+        raise ValueError(f"{shown(value)} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
     text = str(value).strip()
     m = _PARTIAL_DATE.match(text)
     if not m:
-        raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+        raise ValueError(f"{shown(value)} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = m.groups()
     try:
         date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a date: {exc}") from None
+        raise ValueError(f"{shown(value)} is not a date: {exc}") from None
     return PartialDate(text)
+
+
+def _ends_before(end: PartialDate, start: PartialDate) -> bool:
+    """Whether every day `end` allows is before every day `start` allows: compared at the
+    coarser precision of the two, so 2025-01 may end a period that starts 2025-01-15."""
+    common = min(len(end.text), len(start.text))
+    return end.text[:common] < start.text[:common]
 
 
 def _time_spec(raw: Any, where: str, out: Problems) -> TimeSpec | None:
@@ -211,7 +272,8 @@ def _time_spec(raw: Any, where: str, out: Problems) -> TimeSpec | None:
             return TimeSpec(date=parse_partial_date(raw))
         unknown = set(raw) - {"date", "inferred", "basis", "earliest", "latest"}
         if unknown:
-            out.add(where, f"unknown keys {sorted(unknown)}")
+            out.add(where, f"unknown keys {shown(sorted(map(str, unknown)))}")
+        _texts(raw, ("basis",), where, out)
         inferred = bool(raw.get("inferred", False))
         basis = raw.get("basis")
         if inferred and not basis:
@@ -239,7 +301,7 @@ def _number(value: Any, where: str, key: str, out: Problems) -> float | int | No
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        out.add(where, f"value.{key} must be a number, not {value!r}")
+        out.add(where, f"value.{key} must be a number, not {shown(value)}")
         return None
     return value
 
@@ -248,12 +310,13 @@ def _quantity(raw: Any, where: str, out: Problems) -> Quantity | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        out.add(where, f"value must be a mapping (min, max, amount, ...), not {raw!r}")
+        out.add(where, f"value must be a mapping (min, max, amount, ...), not {shown(raw)}")
         return None
     allowed = {"min", "max", "amount", "approximate", "exclusive_min", "unit", "derived", "basis"}
     unknown = set(raw) - allowed
     if unknown:
-        out.add(where, f"value has unknown keys {sorted(unknown)}")
+        out.add(where, f"value has unknown keys {shown(sorted(map(str, unknown)))}")
+    _texts(raw, ("unit", "basis"), f"{where}: value", out)
     amount = _number(raw.get("amount"), where, "amount", out)
     lo = _number(raw.get("min"), where, "min", out)
     hi = _number(raw.get("max"), where, "max", out)
@@ -279,7 +342,7 @@ def _span(raw: Any, where: str, text: str, out: Problems) -> Span | None:
         return None
     start, end, exact = raw["start"], raw["end"], raw["exact"]
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
-        out.add(where, f"start and end must be whole numbers, not {start!r} and {end!r}")
+        out.add(where, f"start and end must be whole numbers, not {shown(start)} and {shown(end)}")
         return None
     if not isinstance(exact, str):
         out.add(where, "exact must be text")
@@ -306,12 +369,20 @@ def _body(raw: Any, where: str, text: str, out: Problems) -> Span | None:
         return None
     start, end = raw["start"], raw["end"]
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
-        out.add(where, f"start and end must be whole numbers, not {start!r} and {end!r}")
+        out.add(where, f"start and end must be whole numbers, not {shown(start)} and {shown(end)}")
         return None
     if not 0 <= start < end <= len(text):
         out.add(where, f"offsets {start}:{end} are outside the text (0:{len(text)})")
         return None
     return Span(start, end, text[start:end])
+
+
+def _texts(raw: dict, keys: tuple[str, ...], where: str, out: Problems) -> None:
+    """Free-text fields must be text (a list or a mapping there is a mistake, not a value)."""
+    for key in keys:
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            out.add(f"{where}: {key}", f"must be text, not {shown(raw[key])}")
+            raw[key] = None
 
 
 def _strings(raw: Any, where: str, key: str, out: Problems) -> tuple[str, ...]:
@@ -325,17 +396,97 @@ def _strings(raw: Any, where: str, key: str, out: Problems) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def _load_yaml(path: Path, out: Problems) -> Any:
+class _RefusedYaml(yaml.MarkedYAMLError):
+    """Well-formed YAML that the corpus format refuses (an alias, too deep)."""
+
+
+class _CorpusYamlLoader(yaml.SafeLoader):
+    """YAML as the corpus format uses it: no aliases and at most MAX_YAML_DEPTH levels.
+
+    Nothing in the format repeats, so aliases are never needed, and a few bytes of them expand
+    into gigabytes (a "billion laughs"). Depth is counted while composing, the one recursive
+    step of PyYAML's pure-Python loader, so deep nesting is refused before Python's recursion
+    limit is near."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _RefusedYaml(
+                None, None, f"the alias *{shown(event.anchor)} is not allowed: the corpus format "
+                            "has no anchors or aliases; write the value out", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _RefusedYaml(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def parse_yaml(data: bytes, where: str, out: Problems, max_bytes: int | None = None) -> Any:
+    """A corpus YAML document, or None with the problem added: too large, not UTF-8, malformed,
+    an alias, nested too deep. Size is checked before anything is parsed."""
+    if max_bytes is not None and len(data) > max_bytes:
+        out.add(where, f"is {len(data):,} bytes, over the {max_bytes:,}-byte limit "
+                       "(WHOSAID_MAX_SUBMISSION_BYTES)")
+        return None
     try:
-        raw = path.read_bytes()
-        return yaml.safe_load(raw.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        out.add(str(path), f"not UTF-8 text (byte {exc.start})")
+        out.add(where, f"not UTF-8 text (byte {exc.start})")
+        return None
+    loader = _CorpusYamlLoader(text)
+    try:
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
-        out.add(str(path), f"malformed YAML: {exc}")
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        kind = "refused YAML" if isinstance(exc, _RefusedYaml) else "malformed YAML"
+        out.add(where, f"{kind}{at}: {reason}")
+    except RecursionError:  # defence in depth: the depth limit should come first
+        out.add(where, "malformed YAML: nested too deep")
+    finally:
+        loader.dispose()
+    return None
+
+
+def _load_yaml(path: Path, out: Problems, max_bytes: int | None = None) -> Any:
+    try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:  # before reading it
+            out.add(str(path), f"is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                               "(WHOSAID_MAX_SUBMISSION_BYTES)")
+            return None
+        data = path.read_bytes()
     except OSError as exc:
         out.add(str(path), f"cannot read: {exc.strerror}")
-    return None
+        return None
+    return parse_yaml(data, str(path), out)
+
+
+def unencodable(value: Any, where: str, out: Problems) -> None:
+    """Add a problem for every string in `value` that UTF-8 cannot encode (a lone surrogate,
+    which JSON's \\ud800 escapes and YAML's can produce): RDF text must be Unicode text."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            out.add(where, f"has a lone surrogate (U+{ord(value[exc.start]):04X}) at offset "
+                           f"{exc.start}: text must be valid Unicode")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            unencodable(key, where, out)
+            unencodable(item, f"{where}.{key}" if isinstance(key, str) and key.isidentifier()
+                        else where, out)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            unencodable(item, f"{where}[{i}]", out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,6 +508,34 @@ class EntityIndex:
             return [ref]
         return sorted(self._by_name.get(normalize_name(ref), ()))
 
+    def named(self, name: str) -> set[str]:
+        """Ids of the entities that have `name` as id, label or alias (normalised)."""
+        return self._by_name.get(normalize_name(name), set())
+
+
+def refuse_name_collisions(new: dict[str, Entity], stored: dict[str, Entity], where: str,
+                           out: Problems) -> None:
+    """A new entity may not take a name (id, label or alias, compared as references are) that an
+    existing entity has: every reference to that name would turn ambiguous, the README's
+    `claims(claimant: "NIS")` among them. A different entity that really shares a name says so
+    with `differentFrom: [id]` and a `disambiguation`."""
+    index = EntityIndex(stored)
+    for e in new.values():
+        if e.id in stored:
+            continue  # the same entity described again: compared triple by triple elsewhere
+        clashes: dict[str, list[str]] = {}
+        for kind, name in (("id", e.id), ("label", e.label), *(("alias", a) for a in e.aliases)):
+            if not normalize_name(name):
+                continue
+            for other in sorted(index.named(name) - {e.id} - set(e.different_from)):
+                clashes.setdefault(other, []).append(f"{kind} '{name}'")
+        for other, names in clashes.items():
+            out.add(f"{where}: entity '{e.id}'",
+                    f"its {', '.join(names[:3])} would also name entity '{other}' "
+                    f"({stored[other].label}), making references to it ambiguous: refer to "
+                    f"'{other}' by id if you mean it; if not, add differentFrom: [{other}] and a "
+                    "disambiguation saying how to tell them apart")
+
 
 def parse_entities(raw: Any, where: str, out: Problems,
                    known_ids: set[str] = frozenset()) -> dict[str, Entity]:
@@ -365,39 +544,58 @@ def parse_entities(raw: Any, where: str, out: Problems,
     if not isinstance(raw, list):
         out.add(where, "must be a list of entities")
         return entities
+    unencodable(raw, where, out)
     for i, item in enumerate(raw):
         w = f"{where}: entity #{i + 1}"
         if not isinstance(item, dict):
             out.add(w, "must be a mapping")
             continue
         eid = item.get("id")
-        if not isinstance(eid, str) or not _ID.match(eid):
-            out.add(w, f"id {eid!r} must be a slug (lowercase letters, digits, '-' or '_')")
+        if not isinstance(eid, str) or not _ID.fullmatch(eid):
+            out.add(w, f"id {shown(eid)} must be a slug (lowercase letters, digits, '-' or '_')")
             continue
         w = f"{where}: entity '{eid}'"
         if eid in entities:
             out.add(w, "defined twice")
         etype = item.get("type")
         if etype not in ENTITY_TYPES:
-            out.add(w, f"type {etype!r} is not one of {', '.join(ENTITY_TYPES)}")
+            out.add(w, f"type {shown(etype)} is not one of {', '.join(ENTITY_TYPES)}")
         label = item.get("label")
         if not isinstance(label, str) or not label.strip():
             out.add(w, "needs a label")
             label = eid
+        unknown = set(item) - _ENTITY_KEYS
+        if unknown:
+            out.add(w, f"unknown keys {shown(sorted(map(str, unknown)))}")
         same_as = _strings(item.get("sameAs"), w, "sameAs", out)
         for iri in same_as:
             if not iri.startswith("http://www.wikidata.org/entity/Q"):
-                out.add(w, f"sameAs {iri!r} is not a Wikidata entity IRI")
+                out.add(w, f"sameAs {shown(iri)} is not a Wikidata entity IRI")
+        _texts(item, ("description",), w, out)
+        different_from = _strings(item.get("differentFrom"), w, "differentFrom", out)
+        disambiguation = item.get("disambiguation")
+        if disambiguation is not None and (not isinstance(disambiguation, str) or not disambiguation.strip()):
+            out.add(w, "disambiguation must be text saying how to tell the entities apart")
+            disambiguation = None
+        if different_from and disambiguation is None:
+            out.add(w, "differentFrom needs a disambiguation: how to tell the entities apart")
+        if disambiguation and not different_from:
+            out.add(w, "a disambiguation goes with differentFrom: [ids of the entities it is not]")
+        if eid in different_from:
+            out.add(w, "differentFrom lists the entity itself")
         entities[eid] = Entity(
             id=eid, type=etype or "Organization", label=label,
             aliases=_strings(item.get("aliases"), w, "aliases", out),
             description=item.get("description"), part_of=item.get("partOf"),
             located_in=item.get("locatedIn"), same_as=same_as,
+            different_from=different_from, disambiguation=disambiguation,
         )
     for e in entities.values():
-        for key, ref in (("partOf", e.part_of), ("locatedIn", e.located_in)):
+        refs = [("partOf", e.part_of), ("locatedIn", e.located_in),
+                *(("differentFrom", d) for d in e.different_from)]
+        for key, ref in refs:
             if ref is not None and ref not in entities and ref not in known_ids:
-                out.add(f"{where}: entity '{e.id}'", f"{key} '{ref}' is not a known entity id")
+                out.add(f"{where}: entity '{e.id}'", f"{key} {shown(ref)} is not a known entity id")
     return entities
 
 
@@ -405,6 +603,8 @@ def parse_entities(raw: Any, where: str, out: Problems,
 # Articles
 # --------------------------------------------------------------------------------------------
 
+_ENTITY_KEYS = {"id", "type", "label", "aliases", "description", "partOf", "locatedIn", "sameAs",
+                "differentFrom", "disambiguation"}
 _ARTICLE_KEYS = {"id", "outlet", "outlet_basis", "title", "authors", "published", "url", "language",
                  "body", "claims", "entities"}
 _CLAIM_KEYS = {"id", "claimant", "via", "statement", "topic", "about", "subject", "quote", "value",
@@ -429,7 +629,7 @@ class _Resolver:
 
     def __call__(self, ref: Any, where: str, role: str, agent: bool = False) -> str | None:
         if not isinstance(ref, str) or not ref.strip():
-            self.out.add(where, f"{role} must be an entity reference, not {ref!r}")
+            self.out.add(where, f"{role} must be an entity reference, not {shown(ref)}")
             return None
         found = self.index.candidates(ref)
         if not found:
@@ -451,25 +651,33 @@ def parse_article(raw: Any, text: str, where: str, index: EntityIndex, topics: s
         return None
     unknown = set(raw) - _ARTICLE_KEYS
     if unknown:
-        out.add(where, f"unknown keys {sorted(unknown)}")
+        out.add(where, f"unknown keys {shown(sorted(map(str, unknown)))}")
     aid = raw.get("id")
-    if not isinstance(aid, str) or not _ID.match(aid):
-        out.add(where, f"id {aid!r} must be a slug (lowercase letters, digits, '-' or '_')")
+    if not isinstance(aid, str) or not _ID.fullmatch(aid):
+        out.add(where, f"id {shown(aid)} must be a slug (lowercase letters, digits, '-' or '_')")
         return None
+    unencodable(raw, where, out)
+    unencodable(text, f"{where}: text", out)
+    _texts(raw, ("title", "outlet_basis"), where, out)
+    language = raw.get("language") or "en"
+    if not isinstance(language, str) or not is_language_tag(language):
+        out.add(f"{where}: language", f"{shown(language)} is not a BCP 47 language tag "
+                                      "(e.g. en, uk, pt-BR, zh-Hant)")
+        language = "en"
     resolve = _Resolver(index, out)
     body = _body(raw.get("body"), f"{where}: body", text, out)
     outlet = resolve(raw["outlet"], where, "outlet") if raw.get("outlet") else None
     if outlet and index.entities[outlet].type != "NewsOutlet":
         out.add(where, f"outlet '{outlet}' is a {index.entities[outlet].type}, not a NewsOutlet")
     url = raw.get("url")
-    if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
-        out.add(where, f"url {url!r} is not an http(s) URL")
+    if url is not None and not (isinstance(url, str) and re.fullmatch(r"https?://\S+", url)):
+        out.add(where, f"url {shown(url)} is not an http(s) URL")
     article = Article(
         id=aid, text=text, body=body or Span(0, len(text), text),
         outlet=outlet, outlet_basis=raw.get("outlet_basis"),
         title=raw.get("title"), authors=_strings(raw.get("authors"), where, "authors", out),
         published=_time_spec(raw.get("published"), f"{where}: published", out),
-        url=url, language=raw.get("language") or "en",
+        url=url, language=language,
     )
     claims = raw.get("claims") or []
     if not isinstance(claims, list):
@@ -494,13 +702,13 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
         out.add(w, "must be a mapping")
         return None
     cid = item.get("id")
-    if not isinstance(cid, str) or not _ID.match(cid):
-        out.add(w, f"id {cid!r} must be a slug (lowercase letters, digits, '-' or '_')")
+    if not isinstance(cid, str) or not _ID.fullmatch(cid):
+        out.add(w, f"id {shown(cid)} must be a slug (lowercase letters, digits, '-' or '_')")
         return None
     w = f"{where}: claim '{cid}'"
     unknown = set(item) - _CLAIM_KEYS
     if unknown:
-        out.add(w, f"unknown keys {sorted(unknown)}")
+        out.add(w, f"unknown keys {shown(sorted(map(str, unknown)))}")
     if not item.get("claimant"):
         out.add(w, "has no claimant")
         claimant = None
@@ -516,7 +724,7 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
         out.add(w, "needs a statement")
     topic = item.get("topic")
     if topic not in topics:
-        out.add(w, f"topic {topic!r} is not in the topic scheme ({', '.join(sorted(topics))})")
+        out.add(w, f"topic {shown(topic)} is not in the topic scheme ({', '.join(sorted(topics))})")
     quote = item.get("quote")
     if quote is not None and not isinstance(quote, str):
         out.add(w, "quote must be text")
@@ -539,14 +747,25 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
                 out.add(f"{w}: period", str(exc))
         else:
             out.add(f"{w}: period", "must be text or a mapping with label, start, end")
+        if period and period.start and period.end and _ends_before(period.end, period.start):
+            out.add(f"{w}: period", f"ends ({period.end}) before it starts ({period.start})")
     confirms = _strings(item.get("confirms"), w, "confirms", out)
+    revises = item.get("revises")
+    for key, target in (*(("confirms", c) for c in confirms), ("revises", revises)):
+        if target is not None and not (isinstance(target, str) and _ID.fullmatch(target)):
+            out.add(f"{w}: {key}", f"{shown(target)} is not a claim id (a slug)")
+            return None
+    if cid in confirms:
+        out.add(f"{w}: confirms", "a claim cannot confirm itself")
+    if item.get("revises") == cid:
+        out.add(f"{w}: revises", "a claim cannot revise itself")
     if claimant is None or evidence is None or topic not in topics or not statement:
         return None
     claim = Claim(
         id=cid, claimant=claimant, statement=statement.strip(), topic=topic, about=about,
         subject=subject, quote=quote, value=_quantity(item.get("value"), f"{w}: value", out),
         stated=_time_spec(item.get("stated"), f"{w}: stated", out), period=period,
-        confirms=confirms, revises=item.get("revises"),
+        confirms=confirms, revises=revises,
     )
     claim.reports.append(Report(article.id, evidence, via))
     return claim
@@ -595,19 +814,21 @@ def join_claims(articles: Iterable[Article], out: Problems,
     return joined
 
 
-def load_corpus(corpus_dir: Path, topics: set[str]) -> Corpus:
-    """Read and check the whole corpus; raise CorpusError with every problem found."""
+def load_corpus(corpus_dir: Path, topics: set[str], max_file_bytes: int | None = None) -> Corpus:
+    """Read and check the whole corpus; raise CorpusError with every problem found.
+    A YAML file over `max_file_bytes` is refused before it is read."""
     out = Problems()
-    entities = parse_entities(_load_yaml(corpus_dir / "entities.yaml", out),
-                              str(corpus_dir / "entities.yaml"), out)
+    raw_entities = _load_yaml(corpus_dir / "entities.yaml", out, max_file_bytes)
+    entities = parse_entities(raw_entities, str(corpus_dir / "entities.yaml"), out) \
+        if raw_entities is not None or not out.problems else {}
     index = EntityIndex(entities)
     articles: dict[str, Article] = {}
     for meta in sorted((corpus_dir / "articles").glob("*.yaml")):
         text_path = meta.with_suffix(".txt")
         text = read_article_text(text_path, out)
-        raw = _load_yaml(meta, out)
-        if text is None or raw is None:
-            continue
+        raw = _load_yaml(meta, out, max_file_bytes)
+        if text is None or raw is None or raw_entities is None:
+            continue  # without entities every reference would fail: report the files' own problems
         article = parse_article(raw, text, str(meta), index, topics, out)
         if article is None:
             continue

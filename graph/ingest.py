@@ -10,24 +10,29 @@ The write is one SPARQL update, which Oxigraph applies in one transaction: the a
 whole or not at all, readers see the store before or after it, and once the update has returned
 the change is in RocksDB's write-ahead log and survives a killed process. Each change is recorded
 in the history graph in the same transaction. Re-adding identical content changes nothing.
+
+A write may be given a WriteWindow: its checks stop with WriteTimedOut (nothing written) once the
+deadline passes or the caller gives up, checked between stages and right before the transaction;
+a transaction once begun is finished, so a write is either refused or committed, never both.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pyoxigraph as ox
-import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from .build import ValidationFailed, topic_ids
-from .corpus import (Article, Claim, CorpusError, Entity, EntityIndex, Problem, Problems,
-                     join_claims, parse_article, parse_entities)
+from .corpus import (Article, Claim, CorpusError, Entity, EntityIndex, Problem, Problems, is_slug,
+                     join_claims, parse_article, parse_entities, parse_yaml,
+                     refuse_name_collisions, shown)
 from .iris import WS, Minter
 from .queries import named
 from .query_runner import to_rdflib
@@ -39,6 +44,55 @@ from .validate import validate_graph
 DEFAULT_MAX_BYTES = 5_000_000
 _write_lock = threading.Lock()  # two writers in one process are serialised; RocksDB's lock
                                 # keeps a second process out altogether
+
+
+class WriteTimedOut(Exception):
+    """The write was still being checked when its time ran out; nothing was written."""
+
+    def __init__(self, message: str, what: str, stage: str):
+        super().__init__(message)
+        self.what, self.stage = what, stage
+
+
+class WriteWindow:
+    """The time a write has to pass its checks, and the one moment it commits to writing.
+
+    Checks stop at the deadline, or as soon as whoever waits for the answer gives up (abandon);
+    the write transaction itself is never cut short. `begin_write` and `abandon` decide under
+    one lock, so exactly one of them wins: a write that was answered as timed out can never
+    commit afterwards, and one that began writing is always finished and answered."""
+
+    def __init__(self, deadline: float | None = None, limit: float | None = None,
+                 on_write: Callable[[str], None] | None = None):
+        self.deadline = deadline      # time.monotonic() value; None: no limit (the CLI)
+        self.limit = limit            # the limit in seconds, for messages
+        self.on_write = on_write      # told "what" right before the transaction
+        self.what = "a write"         # what is being written, for the log (set by Ingest)
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._writing = False
+
+    def check(self, stage: str) -> None:
+        if self._abandoned or (self.deadline is not None and time.monotonic() > self.deadline):
+            limit = f"the {self.limit:g} s" if self.limit else "its"
+            raise WriteTimedOut(f"refused, nothing was written: the write was still {stage} when "
+                                f"{limit} limit (WHOSAID_WRITE_TIMEOUT) ran out; send less at once "
+                                "(fewer claims per article) or raise the limit", self.what, stage)
+
+    def begin_write(self, what: str) -> None:
+        with self._lock:
+            self.check("waiting to write")
+            self._writing = True
+        if self.on_write is not None:
+            self.on_write(what)
+
+    def abandon(self) -> bool:
+        """Stop the write if it has not begun writing; False when it has (it will finish)."""
+        with self._lock:
+            if self._writing:
+                return False
+            self._abandoned = True
+            return True
 
 
 @dataclass
@@ -81,14 +135,13 @@ def read_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Submissio
     """An article YAML, with its text in the .txt beside it or inline as `text:`."""
     out = Problems()
     text_path = path.with_suffix(".txt")
-    size = path.stat().st_size + (text_path.stat().st_size if text_path.exists() else 0)
-    _limit_check(size, str(path), max_bytes)  # before parsing anything
     try:
-        raw = yaml.safe_load(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise CorpusError([Problem(str(path), f"not UTF-8 text (byte {exc.start})")]) from None
-    except yaml.YAMLError as exc:
-        raise CorpusError([Problem(str(path), f"malformed YAML: {exc}")]) from None
+        size = path.stat().st_size + (text_path.stat().st_size if text_path.exists() else 0)
+        _limit_check(size, str(path), max_bytes)  # before reading anything
+        raw = parse_yaml(path.read_bytes(), str(path), out)
+    except OSError as exc:
+        raise CorpusError([Problem(str(path), f"cannot read: {exc.strerror}")]) from None
+    out.raise_if_any()
     if not isinstance(raw, dict):
         raise CorpusError([Problem(str(path), "must be a mapping with id, body and claims")])
     text = raw.pop("text", None)
@@ -99,6 +152,8 @@ def read_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Submissio
             text = text_path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             raise CorpusError([Problem(str(text_path), f"the article text is not UTF-8 (byte {exc.start})")]) from None
+        except OSError as exc:
+            raise CorpusError([Problem(str(text_path), f"cannot read: {exc.strerror}")]) from None
     if not isinstance(text, str) or not text:
         raise CorpusError([Problem(str(path), "text must be the article's text")])
     out.raise_if_any()
@@ -169,21 +224,26 @@ class Ingest:
             return {}
         return parse_entities(raw, f"{sub.source}: entities", out, known_ids=set(stored))
 
-    def prepare(self, sub: Submission) -> _Prepared:
+    def prepare(self, sub: Submission, window: WriteWindow | None = None) -> _Prepared:
+        window = window or WriteWindow()
         out = Problems()
         stored = self._stored_entities()
         new = self._new_entities(sub, stored, out)
+        refuse_name_collisions(new, stored, f"{sub.source}: entities", out)
         index = EntityIndex({**stored, **new})
         raw = {k: v for k, v in sub.raw.items() if k != "entities"}
         article = parse_article(raw, sub.text, sub.source, index, self.topics, out)
         out.raise_if_any()
+        window.check("reading the article")
         targets = {t for c in article.claims for t in (*c.confirms, *([c.revises] if c.revises else []))}
         known = self._existing_claims(targets | {c.id for c in article.claims})
         claims = join_claims([article], out, known_claims=known)
         out.raise_if_any()
 
         graphs = {str(self.mint.article_graph(article.id)): article_graph(article, self.mint)}
-        for claim in claims.values():
+        for i, claim in enumerate(claims.values()):
+            if i % 100 == 0:
+                window.check("converting claims")
             name = str(self.mint.claim_graph(claim.id))
             graphs[name] = claim_graph(claim, self.mint, self.measures)
         self._refuse_changed_claims(article, graphs, out)
@@ -196,7 +256,9 @@ class Ingest:
         out.raise_if_any()
         drop = [str(self.mint.article_graph(article.id))] + self._orphaned_by(article.id, set(claims))
         prepared = _Prepared(article, graphs, drop, entity_triples)
+        window.check("being checked")
         self._validate(prepared, claims)
+        window.check("being validated (SHACL)")
         return prepared
 
     def _refuse_changed_claims(self, article: Article, graphs: dict[str, Graph], out: Problems) -> None:
@@ -239,9 +301,12 @@ class Ingest:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def add(self, sub: Submission, by: str) -> Change:
+    def add(self, sub: Submission, by: str, window: WriteWindow | None = None) -> Change:
+        window = window or WriteWindow()
+        window.what = sub.raw.get("id") if is_slug(sub.raw.get("id")) else sub.source
         with _write_lock:
-            p = self.prepare(sub)
+            window.check("waiting for the previous write")
+            p = self.prepare(sub, window)
             article_graph_name = str(self.mint.article_graph(p.article.id))
             existed = self.store.ask(named("graph_exists"), graph=ox.NamedNode(article_graph_name))
             unchanged = existed and not p.drop[1:] and all(
@@ -258,15 +323,25 @@ class Ingest:
                 inserts[str(self.mint.entities_graph)] = p.entity_triples
             self._ensure_ontology(inserts)
             inserts[str(self.history_graph)] = self._history(change)
+            window.begin_write(p.article.id)
             self._apply(p.drop, inserts)
             return change
 
-    def add_entities(self, path: Path, by: str) -> Change:
+    def add_entities(self, path: Path, by: str, window: WriteWindow | None = None) -> Change:
         """Merge an entities file (corpus/entities.yaml) into the entities graph."""
+        window = window or WriteWindow()
+        window.what = f"entities from {path}"
         with _write_lock:
             out = Problems()
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            try:
+                _limit_check(path.stat().st_size, str(path), self.max_bytes)
+                raw = parse_yaml(path.read_bytes(), str(path), out)
+            except OSError as exc:
+                raise CorpusError([Problem(str(path), f"cannot read: {exc.strerror}")]) from None
+            out.raise_if_any()
             entities = parse_entities(raw, str(path), out)
+            out.raise_if_any()
+            refuse_name_collisions(entities, self._stored_entities(), str(path), out)
             out.raise_if_any()
             g = bind_prefixes(Graph())
             for e in entities.values():
@@ -276,6 +351,7 @@ class Ingest:
             out.raise_if_any()
             current = self._graph(str(self.mint.entities_graph))
             data = self.ontology + current + g
+            window.check("being checked")
             violations = validate_graph(data)
             if violations:
                 raise ValidationFailed(violations)
@@ -286,16 +362,24 @@ class Ingest:
                 inserts = {str(self.mint.entities_graph): _graph_of(new),
                            str(self.history_graph): self._history(change)}
                 self._ensure_ontology(inserts)
+                window.begin_write(window.what)
                 self._apply([], inserts)
             return change
 
-    def remove(self, article_id: str, by: str) -> Change:
+    def remove(self, article_id: str, by: str, window: WriteWindow | None = None) -> Change:
+        window = window or WriteWindow()
+        if not is_slug(article_id):  # before it goes anywhere near an IRI or a query
+            raise CorpusError([Problem("id", f"{shown(article_id)} is not an article id: ids are "
+                                             "slugs (lowercase letters, digits, '-' or '_')")])
+        window.what = f"removal of {article_id}"
         with _write_lock:
+            window.check("waiting for the previous write")
             name = str(self.mint.article_graph(article_id))
             if not self.store.ask(named("graph_exists"), graph=ox.NamedNode(name)):
                 raise CorpusError([Problem(f"article '{article_id}'", "is not in the store")])
             drop = [name] + self._orphaned_by(article_id, set())
             change = Change("removed", article_id, by, _now(), iri=str(self.mint.article(article_id)))
+            window.begin_write(window.what)
             self._apply(drop, {str(self.history_graph): self._history(change)})
             return change
 

@@ -148,3 +148,88 @@ def test_every_claim_has_iri_under_the_configured_base(tmp_path, monkeypatch):
     rows = s.select("PREFIX ws: <https://w3id.org/whosaid/ontology#> "
                     "SELECT ?c WHERE { ?c a ws:Claim }")
     assert rows and all(r["c"].value.startswith("http://localhost:9999/kg/claim/") for r in rows)
+
+
+def broken_export(tmp_path: Path, built_store_path: Path) -> tuple[Path, str]:
+    """An N-Quads export with one claim's claimant removed; returns (file, claim IRI)."""
+    exported = tmp_path / "graph.trig"
+    run_cli("export", "--format", "trig", "-o", str(exported), store=built_store_path, check=True)
+    ds = Dataset()
+    ds.parse(exported, format="trig")
+    claim = next(ds.quads((None, WS.claimant, None, None)))[0]
+    for g in ds.graphs():
+        g.remove((claim, WS.claimant, None))
+    broken = tmp_path / "broken.nq"
+    ds.serialize(broken, format="nquads")
+    return broken, str(claim)
+
+
+def run_piped(*args: str) -> "subprocess.CompletedProcess":
+    """The CLI with its output piped and no COLUMNS set, as in `whosaid validate | grep`."""
+    import os
+    import subprocess
+    import sys
+    from graph.config import PROJECT_ROOT
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True,
+                          env=env, cwd=PROJECT_ROOT, timeout=300)
+
+
+def test_validate_output_is_not_wrapped_when_piped(tmp_path, built_store_path):
+    broken, claim = broken_export(tmp_path, built_store_path)
+    result = run_piped("validate", str(broken), "--store", str(built_store_path))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if claim in line]
+    assert lines and any("claimant" in line for line in lines), result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) > 80  # one violation, one line
+
+
+def test_validate_json_for_scripts(tmp_path, built_store_path):
+    import json
+    broken, claim = broken_export(tmp_path, built_store_path)
+    result = run_piped("validate", str(broken), "--format", "json", "--store", str(built_store_path))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False and report["triples"] > 0
+    assert {"focus", "path", "message", "shape", "value"} <= set(report["violations"][0])
+    assert any(v["focus"] == claim and v["path"] == "ws:claimant" for v in report["violations"]), report
+    ok = run_piped("validate", "--format", "json", "--store", str(built_store_path))
+    assert ok.returncode == 0 and json.loads(ok.stdout)["conforms"] is True
+    assert json.loads(ok.stdout)["violations"] == []
+
+
+@pytest.mark.parametrize("args, env, expected", [
+    (("build",), {"store": "FILE/store"}, "Could not write the store"),
+    (("export", "--format", "nt", "-o", "DIR"), {"store": "BUILT"}, "Cannot write"),
+    (("stats",), {"WHOSAID_QUERY_TIMEOUT": "soon"}, "WHOSAID_QUERY_TIMEOUT"),
+    (("validate", "MISSING.ttl"), {}, "Cannot read"),
+    (("validate", "--format", "yaml"), {}, "Unknown format"),
+    (("add", "MISSING.yaml"), {"store": "BUILT"}, "No such file"),
+    (("remove", "nothing-here"), {"store": "BUILT"}, "is not in the store"),
+    (("history",), {"store": "NOWHERE"}, "whosaid build"),
+    (("serve",), {"WHOSAID_WRITE_TOKENS": "editor:short"}, "at least 16 characters"),
+    (("serve",), {"WHOSAID_TOKENS_FILE": "MISSING.tokens", "store": "BUILT"}, "cannot read it"),
+])
+def test_every_command_refuses_bad_input_without_a_traceback(tmp_path, built_store_path, args, env, expected):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from graph.config import PROJECT_ROOT
+    (tmp_path / "FILE").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "DIR").mkdir()
+    built = tmp_path / "built"
+    shutil.copytree(built_store_path, built)
+    places = {"FILE/store": str(tmp_path / "FILE" / "store"), "DIR": str(tmp_path / "DIR"),
+              "BUILT": str(built), "NOWHERE": str(tmp_path / "nowhere"),
+              "MISSING.ttl": str(tmp_path / "missing.ttl"), "MISSING.yaml": str(tmp_path / "missing.yaml"),
+              "MISSING.tokens": str(tmp_path / "missing.tokens")}
+    environ = dict(os.environ, COLUMNS="200", WHOSAID_STORE=str(built))
+    for key, value in env.items():
+        environ["WHOSAID_STORE" if key == "store" else key] = places.get(value, value)
+    argv = [places.get(a, a) for a in args]
+    result = subprocess.run([sys.executable, "-m", "graph", *argv], capture_output=True, text=True,
+                            env=environ, cwd=PROJECT_ROOT, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "Error:" not in result.stderr.split("\n")[0]

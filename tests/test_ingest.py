@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -276,39 +278,50 @@ def test_a_mutation_over_the_size_limit_is_413(tmp_path, seed_store):
 
 def test_readers_never_see_half_an_article(tmp_path, seed_store):
     """A reader hammers GraphQL while articles of ten claims are added and removed: every claim it
-    sees has its report, and an article has all its claims or is not there."""
+    sees has its report, and an article has all its claims or is not there. The reader must
+    really read, and see both states; its failures fail the test (not just warn)."""
     path = new_article(tmp_path, article_id="churn", claims=10)
     payload = {"input": graphql_input(path)}
-    problems, seen_states, stop = [], set(), threading.Event()
+    problems, seen_states, reads, errors, stop = [], set(), [0], [], threading.Event()
     with running_server(seed_store, WHOSAID_WRITE_TOKENS=TOKEN) as base:
         client = GraphQLClient(base)
 
         def read():
-            reader = GraphQLClient(base)
-            while not stop.is_set():
-                data = reader.data("""{ article(id: "article/churn") { claims(first: 100) { totalCount } }
-                    claims(claimant: "budanov", first: 100) { nodes { id reports { article { id } } } } }""")
-                article = data["article"]
-                count = article["claims"]["totalCount"] if article else 0
-                seen_states.add(count)
-                if count not in (0, 10):
-                    problems.append(f"article with {count} of 10 claims")
-                churn = [c for c in data["claims"]["nodes"] if c["id"].startswith("claim/churn")]
-                if len(churn) not in (0, 10):
-                    problems.append(f"{len(churn)} of the article's claims visible")
-                problems.extend(f"{c['id']} without reports" for c in data["claims"]["nodes"] if not c["reports"])
+            try:
+                reader = GraphQLClient(base)
+                while not stop.is_set():
+                    data = reader.data("""{ article(id: "article/churn") { claims(first: 100) { totalCount } }
+                        claims(claimant: "budanov", first: 100) { nodes { id reports { article { id } } } } }""")
+                    reads[0] += 1
+                    article = data["article"]
+                    count = article["claims"]["totalCount"] if article else 0
+                    seen_states.add(count)
+                    if count not in (0, 10):
+                        problems.append(f"article with {count} of 10 claims")
+                    churn = [c for c in data["claims"]["nodes"] if c["id"].startswith("claim/churn")]
+                    if len(churn) not in (0, 10):
+                        problems.append(f"{len(churn)} of the article's claims visible")
+                    problems.extend(f"{c['id']} without reports" for c in data["claims"]["nodes"] if not c["reports"])
+            except BaseException as exc:  # re-raised in the test's thread below
+                errors.append(exc)
 
         thread = threading.Thread(target=read)
         thread.start()
         try:
             for _ in range(8):
                 assert client.post(ADD, payload, **AUTH).json()["data"]["addArticle"]["change"]["kind"] == "added"
-                client.post('mutation { removeArticle(id: "article/churn") { id } }', **AUTH).raise_for_status()
+                time.sleep(0.05)  # let the reader see the added state as well as the removed one
+                removed = client.post('mutation { removeArticle(id: "article/churn") { change { kind } } }', **AUTH)
+                assert removed.json()["data"]["removeArticle"]["change"]["kind"] == "removed", removed.text
         finally:
             stop.set()
             thread.join(timeout=30)
+    if errors:
+        raise errors[0]
+    assert not thread.is_alive()
     assert not problems, problems[:5]
-    assert seen_states <= {0, 10}
+    assert reads[0] >= 16, f"only {reads[0]} reads: the reader did not run alongside the writes"
+    assert seen_states == {0, 10}, seen_states
 
 
 def test_two_writers_are_serialised(tmp_path, seed_store):
@@ -327,63 +340,120 @@ def test_two_writers_are_serialised(tmp_path, seed_store):
     assert run_cli("validate", store=seed_store).returncode == 0
 
 
-def test_an_added_article_survives_kill_9_and_a_killed_add_leaves_the_store_whole(tmp_path, seed_store):
-    env = dict(os.environ, WHOSAID_WRITE_TOKENS=TOKEN)
-
-    def start(port):
-        process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--port", str(port),
-                                    "--store", str(seed_store)], cwd=PROJECT_ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
+@contextlib.contextmanager
+def logged_server(store: Path, **env: str):
+    """`whosaid serve` with writes on, on a free port; yields (base URL, process, lines), where
+    lines is a queue of what the server writes to stderr (e.g. "whosaid: writing <article>")."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--port", str(port),
+                                "--store", str(store)], cwd=PROJECT_ROOT,
+                               env=dict(os.environ, WHOSAID_WRITE_TOKENS=TOKEN, **env),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    try:
         for _ in range(300):
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    return process, base
+                    break
             except httpx.TransportError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    # 1. An answered add survives SIGKILL.
-    process, base = start(free_port())
-    small = graphql_input(new_article(tmp_path, article_id="durable"))
-    assert GraphQLClient(base).post(ADD, {"input": small}, **AUTH).json()["data"]["addArticle"]["change"]["kind"] == "added"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    after_first = quads(seed_store, history=True)
-    assert any("article/durable" in line for line in after_first)
-
-    # 2. SIGKILL in the middle of a large add: on restart the store is as before it, or as after
-    # it in full (one transaction), and it validates.
-    process, base = start(free_port())
-    large = graphql_input(new_article(tmp_path, article_id="large", claims=400))
-    answered = []
-
-    def send():
-        try:
-            answered.append(GraphQLClient(base).post(ADD, {"input": large}, **AUTH).json())
-        except httpx.HTTPError:
-            pass
-
-    sender = threading.Thread(target=send)
-    sender.start()
-    time.sleep(0.8)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    sender.join(timeout=30)
-    state = quads(seed_store, history=True)
-    large_claims = {line for line in state if "claim/large-claim-" in line}
-    if not answered:
-        assert state == after_first or len({l.split()[0] for l in large_claims if "graph/claim/large" in l}) >= 400
-    if state == after_first:
-        assert not large_claims
-    assert run_cli("validate", store=seed_store).returncode == 0
-    process, base = start(free_port())
-    try:
-        total = GraphQLClient(base).data('{ article(id: "article/durable") { claims { totalCount } } }')
-        assert total["article"]["claims"]["totalCount"] == 1
+        else:
+            raise RuntimeError("server did not start")
+        yield base, process, lines
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_for_line(lines: queue.Queue, text: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if text in line:
+            return line
+    raise AssertionError(f"the server never logged {text!r} within {timeout} s")
+
+
+def article_quads(lines: set[str], article_id: str) -> set[str]:
+    """Every quad a write of `article_id` (from new_article) adds, history aside: the article,
+    its claims and the entity it defines."""
+    return {line for line in lines
+            if f"/{article_id}>" in line or f"/{article_id}-claim-" in line
+            or "/north-korean-artillery>" in line}
+
+
+def test_an_added_article_survives_kill_9(tmp_path, seed_store):
+    small = graphql_input(new_article(tmp_path, article_id="durable"))
+    with logged_server(seed_store) as (base, process, _):
+        response = GraphQLClient(base).post(ADD, {"input": small}, **AUTH)
+        assert response.json()["data"]["addArticle"]["change"]["kind"] == "added", response.text
+        process.send_signal(signal.SIGKILL)
         process.wait()
+    assert article_quads(quads(seed_store), "durable")
+    assert run_cli("validate", store=seed_store).returncode == 0
+
+
+def test_kill_9_during_the_write_transaction_leaves_all_of_the_article_or_none(tmp_path, seed_store,
+                                                                                 built_store_path):
+    """The kill lands while the transaction runs: the server logs "writing large" right before
+    it, and the test kills on that line. An unanswered add must then be wholly absent or wholly
+    present (every quad of it), and the store must validate."""
+    large_path = new_article(tmp_path, article_id="large", claims=150)
+    expected_store = tmp_path / "expected"
+    shutil.copytree(built_store_path, expected_store)
+    run_cli("add", str(large_path), store=expected_store, check=True)
+    whole = article_quads(quads(expected_store), "large")
+    before = quads(seed_store)
+    assert len(whole) > 1000 and not article_quads(before, "large")
+
+    answers: list = []
+    with logged_server(seed_store) as (base, process, lines):
+        def send():
+            try:
+                answers.append(httpx.post(f"{base}/graphql", json={"query": ADD, "variables": {
+                    "input": graphql_input(large_path)}}, headers=AUTH, timeout=60))
+            except httpx.TransportError as exc:  # the kill cut the connection: unanswered
+                answers.append(exc)
+        sender = threading.Thread(target=send)
+        sender.start()
+        wait_for_line(lines, "writing large", timeout=60)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        sender.join(timeout=30)
+    assert len(answers) == 1
+    after = quads(seed_store)
+    got = article_quads(after, "large")
+    if isinstance(answers[0], httpx.Response):  # answered before the kill: it must be there
+        assert answers[0].json()["data"]["addArticle"]["change"]["kind"] == "added"
+        assert got == whole
+    else:
+        assert got in (set(), whole), f"{len(got)} of {len(whole)} quads of the article survived"
+    assert after - got == before  # nothing else changed
+    assert run_cli("validate", store=seed_store).returncode == 0
+
+
+def test_an_article_added_by_the_cli_survives_kill_9(tmp_path, seed_store):
+    """`whosaid add` in a process that is SIGKILLed the moment the command returns: no close, no
+    flush at exit, and the article is there."""
+    path = new_article(tmp_path, article_id="cli-durable")
+    script = ("import os, signal, sys\n"
+              "from graph.cli import app\n"
+              "try:\n"
+              f"    app(['add', {str(path)!r}, '--store', {str(seed_store)!r}], prog_name='whosaid')\n"
+              "except SystemExit as exc:\n"
+              "    print('exit', exc.code, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert "added" in result.stdout and "exit 0" in result.stdout, result.stdout + result.stderr
+    assert article_quads(quads(seed_store), "cli-durable")
 
 
 def test_an_entity_defined_again_identically_is_accepted_and_differently_refused(tmp_path, seed_store):
@@ -407,3 +477,50 @@ def test_the_history_is_queryable_through_graphql(tmp_path, seed_store):
         assert [c["kind"] for c in changes] == ["removed", "added"]
         assert {c["by"] for c in changes} == {"editor"} and changes[0]["at"] > changes[1]["at"]
         assert client.data('{ changes(article: "article/never-added") { kind } }')["changes"] == []
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("- id: x\n  label: [unclosed\n", "malformed YAML at line"),
+    ("id: not-a-list\n", "must be a list of entities"),
+    ("- id: Not A Slug\n  type: Person\n  label: X\n", "must be a slug"),
+    ("- &a {id: x}\n- *a\n", "the alias *'a' is not allowed"),
+])
+def test_a_malformed_entities_file_is_refused_clearly(tmp_path, seed_store, content, expected):
+    path = tmp_path / "entities.yaml"
+    path.write_text(content, encoding="utf-8")
+    before = store_bytes(seed_store)
+    result = run_cli("add", str(path), store=seed_store)
+    assert result.returncode == 1, result.stdout
+    assert expected in result.stderr and "entities.yaml" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert store_bytes(seed_store) == before
+
+
+def test_write_tokens_from_a_file(tmp_path, seed_store):
+    tokens = tmp_path / "tokens"
+    tokens.write_text("# editors\nfiler:a-secret-from-a-file\n", encoding="utf-8")
+    payload = {"input": graphql_input(new_article(tmp_path))}
+    with running_server(seed_store, WHOSAID_TOKENS_FILE=str(tokens)) as base:
+        client = GraphQLClient(base)
+        denied = client.post(ADD, payload, authorization="Bearer editor-secret-42").json()
+        assert denied["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        added = client.post(ADD, payload, authorization="Bearer a-secret-from-a-file").json()
+        assert added["data"]["addArticle"]["change"] == {"kind": "added", "article": "article/new-article",
+                                                          "by": "filer"}
+
+
+@pytest.mark.parametrize("env", [
+    {"WHOSAID_WRITE_TOKENS": "editor:fifteen-chars-x"},
+    {"WHOSAID_TOKENS_FILE": "FILE"},
+])
+def test_a_short_secret_stops_the_server_with_a_clear_message(tmp_path, seed_store, env):
+    tokens = tmp_path / "tokens"
+    tokens.write_text("editor:too-short\n", encoding="utf-8")
+    environ = dict(os.environ, **{k: str(tokens) if v == "FILE" else v for k, v in env.items()})
+    assert len("fifteen-chars-x") == 15
+    result = subprocess.run([sys.executable, "-m", "graph", "serve", "--port", str(free_port()),
+                             "--store", str(seed_store)], cwd=PROJECT_ROOT, env=environ,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Cannot serve" in result.stderr and "'editor'" in result.stderr
+    assert "at least 16 characters" in result.stderr and "Traceback" not in result.stderr
