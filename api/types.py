@@ -14,7 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.read import (ArticleRecord, ClaimRecord, EntityRecord, Page, QuantityRecord, ReadError,
-                        ReportRecord, TopicRecord, is_iri)
+                        ReportRecord, TopicRecord)
 from graph.corpus import parse_partial_date
 
 from .loaders import Context
@@ -135,14 +135,14 @@ class Entity(Node):
     @strawberry.field(description="Claims this entity made (as claimant, not as intermediary).")
     async def claims_made(self, info: Info[Context, None], topic: Optional[str] = None,
                           first: Optional[int] = 20, after: Optional[str] = None) -> "ClaimConnection":
-        return await claim_connection(info, first=first, after=after, topic=topic,
-                                                   claimant=self.record.iri)
+        return await claim_connection(info, "Entity.claimsMade", first=first, after=after,
+                                      topic=topic, claimant=self.record.iri)
 
     @strawberry.field(description="Claims about this entity.")
     async def claims_about(self, info: Info[Context, None], topic: Optional[str] = None,
                            first: Optional[int] = 20, after: Optional[str] = None) -> "ClaimConnection":
-        return await claim_connection(info, first=first, after=after, topic=topic,
-                                                   about=self.record.iri)
+        return await claim_connection(info, "Entity.claimsAbout", first=first, after=after,
+                                      topic=topic, about=self.record.iri)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +343,8 @@ class Article(Node):
     @strawberry.field(description="Claims reported in this article.")
     async def claims(self, info: Info[Context, None], first: Optional[int] = 20,
                      after: Optional[str] = None) -> "ClaimConnection":
-        return await claim_connection(info, first=first, after=after, article=self.record.iri)
+        return await claim_connection(info, "Article.claims", first=first, after=after,
+                                      article=self.record.iri)
 
 
 @strawberry.type(description="Claims on one topic about the same entity whose figures do not all overlap.")
@@ -440,13 +441,13 @@ def entity_by_ref(info: Info[Context, None], ref: str) -> Optional[Entity]:
 DEFAULT_PAGE = 20
 
 
-async def claim_connection(info: Info[Context, None], *, first: Optional[int], after: Optional[str],
-                           **filters) -> ClaimConnection:
-    """A page of claims. Filters are references (names, ids, IRIs); IRIs from parent objects
-    resolve to themselves."""
+async def claim_connection(info: Info[Context, None], connection: str, *, first: Optional[int],
+                           after: Optional[str], **filters) -> ClaimConnection:
+    """A page of claims of `connection` (its cursors are refused by any other). Filters are
+    references (names, ids, IRIs); IRIs from parent objects resolve to themselves."""
     reader = info.context.reader
-    f = reader.claim_filter(**filters)
-    page = await info.context.run(reader.search_claims, f, _size(first), after)
+    f = await info.context.run(reader.claim_filter, **filters)  # an article id is looked up
+    page = await info.context.run(reader.search_claims, f, _size(first), after, connection)
     records = await info.context.claims.load_many(page.items)
     nodes = [Claim(record=r) for r in records if r]
     return ClaimConnection(total_count=page.total, nodes=nodes,
@@ -473,12 +474,17 @@ async def article_connection(info: Info[Context, None], first: Optional[int],
                              page_info=PageInfo.of(page))
 
 
-async def node_by_id(info: Info[Context, None], id_: str) -> Optional[Node]:
+async def node_by_id(info: Info[Context, None], id_: str, kind: Optional[str] = None) -> Optional[Node]:
+    """The object an id names (of `kind` when given), None if there is none; ReadError naming
+    an id that cannot be one."""
     reader = info.context.reader
-    iri = id_ if id_.startswith(reader.base) else reader.base + id_
-    if not is_iri(iri):
-        return None
-    kind = iri[len(reader.base):].split("/", 1)[0]
+    if kind is None:
+        try:
+            kind, iri = reader.mint.iri_of_node_id(id_)
+        except ValueError as exc:
+            raise ReadError(str(exc)) from None
+    else:
+        iri = reader.iri_of_id(kind, id_)
     if kind == "entity":
         return entity_of(info, iri)
     if kind == "claim":
@@ -537,15 +543,14 @@ class Query:
                      text: Optional[str] = None, stated_from: Optional[Date] = None,
                      stated_to: Optional[Date] = None, first: Optional[int] = 20,
                      after: Optional[str] = None) -> ClaimConnection:
-        return await claim_connection(info, 
-            first=first, after=after, claimant=claimant, about=about, topic=topic,
+        return await claim_connection(
+            info, "claims", first=first, after=after, claimant=claimant, about=about, topic=topic,
             reported_by=reported_by, article=article, text=text, stated_from=stated_from,
             stated_to=stated_to)
 
     @strawberry.field(description='A claim by global id ("claim/...") or IRI.')
     async def claim(self, info: Info[Context, None], id: strawberry.ID) -> Optional[Claim]:
-        node = await node_by_id(info, str(id))
-        return node if isinstance(node, Claim) else None
+        return await node_by_id(info, str(id), "claim")
 
     @strawberry.field(description="Articles, ordered by id.")
     async def articles(self, info: Info[Context, None], first: Optional[int] = 20,
@@ -554,8 +559,7 @@ class Query:
 
     @strawberry.field(description='An article by global id ("article/...") or IRI.')
     async def article(self, info: Info[Context, None], id: strawberry.ID) -> Optional[Article]:
-        node = await node_by_id(info, str(id))
-        return node if isinstance(node, Article) else None
+        return await node_by_id(info, str(id), "article")
 
     @strawberry.field(description="The topic scheme.")
     def topics(self, info: Info[Context, None]) -> list[Topic]:

@@ -7,6 +7,7 @@ base IRI, so that a deployment can make its IRIs resolve on its own host.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
@@ -24,7 +25,23 @@ PREFIXES = {
 }
 
 __all__ = ["WS", "TOPIC", "SCHEMA", "OA", "PROV", "SKOS", "RDF", "RDFS", "OWL", "XSD", "DCTERMS",
-           "ONTOLOGY_IRI", "PREFIXES", "Minter"]
+           "ONTOLOGY_IRI", "PREFIXES", "Minter", "BadId", "ID_KINDS", "SLUG"]
+
+# What a corpus id may be (graph/corpus.py checks every id it reads against the same pattern),
+# and the kinds of object an API id can name: "entity/nis", "claim/...", "article/...".
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+ID_KINDS = ("entity", "claim", "article")
+
+
+class BadId(ValueError):
+    """An id that cannot name anything; the message names the id and says what an id is."""
+
+    def __init__(self, ref: object, kind: str | None):
+        shown = repr(ref) if len(str(ref)) <= 60 else repr(str(ref)[:57]) + "..."
+        what = f"{'an' if kind == 'article' or kind == 'entity' else 'a'} {kind} id" if kind else "an id"
+        example = f"{kind}/<slug>" if kind else "entity/<slug>, claim/<slug> or article/<slug>"
+        super().__init__(f"{shown} is not {what}: write {example}, where the slug is lowercase "
+                         "letters, digits, '-' or '_' (or give the full IRI)")
 
 
 @dataclass(frozen=True)
@@ -64,5 +81,28 @@ class Minter:
         """The API id of a data IRI: its path under the base ("claim/nis-no-combat"), or None."""
         return iri[len(self.base):] if iri.startswith(self.base) else None
 
-    def from_local_id(self, local_id: str) -> URIRef:
-        return URIRef(self.base + local_id)
+    def split_id(self, ref: str, kind: str | None = None) -> tuple[str, str]:
+        """(kind, slug) of an API id: the object's IRI, "kind/slug", or, when `kind` is given,
+        the bare slug. Raises BadId when `ref` cannot be an id (of that kind)."""
+        text = ref.strip() if isinstance(ref, str) else ""
+        if text.startswith(self.base):
+            text = text[len(self.base):]
+        found_kind, sep, slug = text.partition("/")
+        if not sep and kind is not None:
+            found_kind, slug = kind, text
+        if found_kind not in ID_KINDS or (kind is not None and found_kind != kind) \
+                or not SLUG.match(slug):
+            raise BadId(ref, kind)
+        return found_kind, slug
+
+    def iri_of_id(self, kind: str, ref: str) -> str:
+        """The IRI of the `kind` ("entity", "claim" or "article") object an API id names: its
+        IRI, "kind/slug" or the bare slug. The one place an id becomes an IRI: raises BadId,
+        whose message names the id, when it cannot be one."""
+        _, slug = self.split_id(ref, kind)
+        return f"{self.base}{kind}/{slug}"
+
+    def iri_of_node_id(self, ref: str) -> tuple[str, str]:
+        """(kind, IRI) of an id of any kind ("entity/nis", "claim/...", or an IRI); BadId if none."""
+        kind, slug = self.split_id(ref)
+        return kind, f"{self.base}{kind}/{slug}"

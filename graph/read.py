@@ -18,6 +18,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .corpus import parse_partial_date
+from .iris import BadId, Minter
 from .names import normalize_name
 from .queries import NamedQuery, fragments, named
 from .store import Store
@@ -192,18 +193,36 @@ def is_iri(value: str) -> bool:
     return True
 
 
-def encode_cursor(*parts: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps(parts).encode("utf-8")).decode("ascii")
+def encode_cursor(connection: str, *parts: str) -> str:
+    """An opaque cursor: the position in the order, tagged with the connection it is a cursor of
+    (a cursor of another connection would point into a different order)."""
+    return base64.urlsafe_b64encode(json.dumps([connection, *parts]).encode("utf-8")).decode("ascii")
 
 
-def decode_cursor(cursor: str, arity: int) -> list[str]:
+def decode_cursor(cursor: str, connection: str, arity: int) -> list[str]:
+    """The position a cursor of `connection` holds; ReadError for anything else."""
     try:
         parts = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
     except (ValueError, UnicodeError, binascii.Error):
-        raise ReadError(f"after: {cursor[:40]!r} is not a cursor of this connection") from None
-    if not isinstance(parts, list) or len(parts) != arity or not all(isinstance(p, str) for p in parts):
-        raise ReadError(f"after: {cursor[:40]!r} is not a cursor of this connection")
-    return parts
+        parts = None
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
+        raise ReadError(f"after: {cursor[:40]!r} is not a cursor of {connection}")
+    if parts[0] != connection:
+        raise ReadError(f"after: that cursor belongs to {parts[0][:40]}, not to {connection}: a "
+                        "cursor is only valid in the connection that gave it")
+    if len(parts) != arity + 1:
+        raise ReadError(f"after: {cursor[:40]!r} is not a cursor of {connection}")
+    return parts[1:]
+
+
+def valid_text(role: str, value: str) -> str:
+    """`value` if it is valid Unicode text (no lone UTF-16 surrogate), which the store can hold."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ReadError(f"{role}: a lone UTF-16 surrogate ({value[exc.start]!r}) at character "
+                        f"{exc.start}: text must be valid Unicode") from None
+    return value
 
 
 def check_page_size(first: int) -> None:
@@ -233,6 +252,7 @@ class Reader:
     def __init__(self, store: Store, base_iri: str):
         self.store = store
         self.base = base_iri
+        self.mint = Minter(base_iri)
         self.refresh()
 
     # -- references ------------------------------------------------------------------------
@@ -279,7 +299,14 @@ class Reader:
                        for iri, t in topics.items()}
 
     def _local(self, iri: str) -> str:
-        return iri[len(self.base):] if iri.startswith(self.base) else iri
+        return self.mint.local_id(iri) or iri
+
+    def iri_of_id(self, kind: str, ref: str) -> str:
+        """The IRI an API id of `kind` names (graph/iris.py); ReadError naming a malformed id."""
+        try:
+            return self.mint.iri_of_id(kind, ref)
+        except BadId as exc:
+            raise ReadError(str(exc)) from None
 
     def resolve_entity(self, ref: str) -> list[EntityRecord]:
         """Entities a reference names: its IRI, its id ("entity/nis" or "nis"), its label or an
@@ -340,7 +367,7 @@ class Reader:
             iri = self.article_iri(article)
             f.article, f.empty = iri, f.empty or iri is None
         if text is not None:
-            f.text = text.lower()
+            f.text = valid_text("text", text).lower()
         if stated_from is not None:
             f.stated_from = date_span(stated_from, "statedFrom")[0]
         if stated_to is not None:
@@ -348,13 +375,10 @@ class Reader:
         return f
 
     def article_iri(self, ref: str) -> str | None:
-        """The IRI of the article a reference (IRI, "article/ID" or ID) names, if it exists."""
-        ref = ref.strip()
-        for candidate in (ref, self.base + ref, f"{self.base}article/{ref}"):
-            if candidate.startswith(self.base + "article/") and is_iri(candidate) \
-                    and self.articles([candidate]):
-                return candidate
-        return None
+        """The IRI of the article an id (IRI, "article/ID" or ID) names, if it exists;
+        ReadError if `ref` cannot be an article id."""
+        iri = self.iri_of_id("article", ref)
+        return iri if self.articles([iri]) else None
 
     # -- claim search ----------------------------------------------------------------------
 
@@ -393,9 +417,11 @@ class Reader:
                     f"ORDER BY ?key ?id\nLIMIT {int(limit)}")
         return NamedQuery("claim_search", text), values
 
-    def search_claims(self, f: ClaimFilter, first: int = 20, after: str | None = None) -> Page:
+    def search_claims(self, f: ClaimFilter, first: int = 20, after: str | None = None,
+                      connection: str = "claims") -> Page:
+        """A page of the claims `f` selects; `connection` names the connection for its cursors."""
         check_page_size(first)
-        position = tuple(decode_cursor(after, 2)) if after else None
+        position = tuple(decode_cursor(after, connection, 2)) if after else None
         if f.empty:
             return Page([], [], 0, False, position is not None)
         query, values = self._claim_query(f, count=False, after=position, limit=first + 1)
@@ -404,7 +430,7 @@ class Reader:
         total = int(self.store.select(count_query, **count_values)[0]["n"].value)
         page = rows[:first]
         return Page(items=[r["claim"].value for r in page],
-                    cursors=[encode_cursor(r["key"].value, r["id"].value) for r in page],
+                    cursors=[encode_cursor(connection, r["key"].value, r["id"].value) for r in page],
                     total=total, has_next=len(rows) > first, has_previous=position is not None)
 
     # -- batched loads ---------------------------------------------------------------------
@@ -491,18 +517,18 @@ class Reader:
 
     def article_page(self, first: int = 20, after: str | None = None) -> Page:
         check_page_size(first)
-        start_after = decode_cursor(after, 1)[0] if after else None
+        start_after = decode_cursor(after, "articles", 1)[0] if after else None
         ordered = sorted(self.articles(None).values(), key=lambda a: a.local_id)
         remaining = [a for a in ordered if start_after is None or a.local_id > start_after]
         page = remaining[:first]
-        return Page([a.iri for a in page], [encode_cursor(a.local_id) for a in page],
+        return Page([a.iri for a in page], [encode_cursor("articles", a.local_id) for a in page],
                     len(ordered), len(remaining) > first, start_after is not None)
 
     def entity_page(self, search: str | None, type_: str | None, first: int = 20,
                     after: str | None = None) -> Page:
         check_page_size(first)
-        position = tuple(decode_cursor(after, 2)) if after else None
-        wanted = normalize_name(search) if search else None
+        position = tuple(decode_cursor(after, "entities", 2)) if after else None
+        wanted = normalize_name(valid_text("search", search)) if search else None
         type_wanted = type_.strip().casefold() if type_ else None
         matches = []
         for e in self._entity_order:
@@ -514,7 +540,7 @@ class Reader:
         keyed = [((e.label.casefold(), e.iri), e) for e in matches]
         remaining = [e for k, e in keyed if position is None or k > position]
         page = remaining[:first]
-        return Page([e.iri for e in page], [encode_cursor(e.label.casefold(), e.iri) for e in page],
+        return Page([e.iri for e in page], [encode_cursor("entities", e.label.casefold(), e.iri) for e in page],
                     len(matches), len(remaining) > first, position is not None)
 
     def types_of(self, e: EntityRecord) -> set[str]:
@@ -532,13 +558,7 @@ class Reader:
     def changes(self, article: str | None, first: int) -> list[ChangeRecord]:
         """The history of writes, newest first, optionally of one article (id or IRI)."""
         check_page_size(first)
-        bound = None
-        if article is not None:
-            iri = article if article.startswith(self.base) else \
-                self.base + (article if article.startswith("article/") else f"article/{article}")
-            if not is_iri(iri):
-                return []
-            bound = ox.NamedNode(iri)
+        bound = None if article is None else ox.NamedNode(self.iri_of_id("article", article))
         rows = self.store.select(named("history"), article=bound)[:first]
         return [ChangeRecord(kind=r["kind"].value,
                              article=r["changed"].value.rsplit("/", 1)[-1] if r.get("changed") else None,

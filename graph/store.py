@@ -1,4 +1,4 @@
-"""Where the graph lives: an embedded Oxigraph store on disk, or in memory for tests.
+"""Where the graph lives: an embedded Oxigraph store on disk (graph/remote_store.py: an external one).
 
 Why pyoxigraph directly rather than rdflib's memory store or oxrdflib (shared/notes/stores.md):
 the who-said-what queries stay around a millisecond on Oxigraph from 10^3 to 10^6 claims, while
@@ -6,14 +6,23 @@ rdflib's memory store is 5-50x slower and cannot hold 10^6 claims, and oxrdflib 
 3-4 ms per query converting results. rdflib stays the graph API where it is best: building graphs
 from the corpus, SHACL through pyshacl, and the serialisations Oxigraph lacks.
 
-The store keeps one named graph per article, one for entities and one for the ontology, so that an
-article can be replaced on its own. Queries see the union of all graphs as their default graph.
+The store keeps one named graph per claim, one per article, one for entities, one for the ontology
+and one for the history of changes, so that an article can be replaced on its own. Queries see the union of all graphs as their default graph.
+
+Reads stop when their request's time is up. A request sets a Deadline (a context variable, which
+the read pool copies into its worker thread) and Store.select checks it before each query and
+every few rows while it reads the answer: pyoxigraph yields solutions lazily, so a timed-out or
+abandoned request stops at its next row or its next query instead of running on. What cannot
+be interrupted is one evaluation before its first row: a sort (ORDER BY) or an aggregate
+(COUNT) computes everything it needs before yielding anything, and runs to its end.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -25,6 +34,49 @@ from .queries import NamedQuery
 
 class StoreError(RuntimeError):
     """The store cannot be opened or written; the message says which and why."""
+
+
+class Interrupted(RuntimeError):
+    """A read stopped because its request timed out or was abandoned by its client."""
+
+
+class Deadline:
+    """When the reads of one request must stop: at a time, or as soon as it is cancelled."""
+
+    ROWS_PER_CHECK = 64
+
+    def __init__(self, at: float, seconds: float):
+        self.at, self.seconds = at, seconds  # at: time.monotonic() when time is up
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def check(self) -> None:
+        if self.cancelled:
+            raise Interrupted("the request was stopped (timed out or abandoned by its client)")
+        if time.monotonic() >= self.at:
+            raise Interrupted(f"the request was stopped after {self.seconds:g} s")
+
+
+_deadline: ContextVar[Deadline | None] = ContextVar("whosaid_read_deadline", default=None)
+
+
+@contextmanager
+def reads_until(deadline: Deadline | None) -> Iterator[None]:
+    """Reads made in this context (and in threads given a copy of it) stop at `deadline`."""
+    token = _deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check_deadline() -> None:
+    """Raise Interrupted if the current request's reads must stop."""
+    deadline = _deadline.get()
+    if deadline is not None:
+        deadline.check()
 
 
 class Store:
@@ -56,11 +108,16 @@ class Store:
         """Run a SELECT; bindings fill the query's VALUES slots (see queries.py). Rows map
         variable names to pyoxigraph terms, unbound variables left out."""
         text = query.bind(**bindings) if isinstance(query, NamedQuery) else query
+        deadline = _deadline.get()
+        if deadline is not None:
+            deadline.check()
         self.query_count += 1
         solutions = self._inner.query(text, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
         rows = []
         for solution in solutions:
+            if deadline is not None and len(rows) % Deadline.ROWS_PER_CHECK == 0:
+                deadline.check()
             row = {}
             for name in names:
                 term = solution[name]
@@ -71,6 +128,7 @@ class Store:
 
     def ask(self, query: NamedQuery | str, **bindings) -> bool:
         text = query.bind(**bindings) if isinstance(query, NamedQuery) else query
+        check_deadline()
         self.query_count += 1
         return bool(self._inner.query(text, use_default_graph_as_union=True))
 
