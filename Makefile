@@ -10,7 +10,7 @@ PORT   ?= 8000
 
 SOURCES := $(wildcard corpus/*.yaml corpus/articles/*) $(wildcard ontology/*.ttl shapes/*.ttl graph/*.py graph/queries/*.rq)
 
-.PHONY: serve test build validate stats export bench clean install
+.PHONY: serve test build validate stats export bench fuzz soak vendor clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,23 @@ stats: build
 
 bench: install
 	$(BIN)/python -m bench.ingest_scaling
+
+# schemathesis on /graphql and the OpenAPI routes of a real server, for FUZZ_SECONDS (the suite
+# runs the same test for 30 s).
+FUZZ_SECONDS ?= 600
+fuzz: install
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+# Mixed reads from SOAK_CLIENTS clients and one writer against a real server for SOAK_SECONDS;
+# fails on any 5xx or internal error, or if the server's threads or memory grew past their bound.
+SOAK_SECONDS ?= 600
+SOAK_CLIENTS ?= 20
+soak: install
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) $(BIN)/python -m bench.soak
+
+# Re-vendor the browser assets of GraphiQL, Swagger UI and ReDoc into api/static/ (needs npm).
+vendor:
+	sh tools/vendor-assets.sh
 
 clean:
 	rm -rf var .pytest_cache

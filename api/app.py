@@ -3,14 +3,19 @@
     /graphql    the who-said-what GraphQL API (GraphiQL in a browser)
     /sparql     the SPARQL 1.1 Protocol, read-only (a query form in a browser)
     /dump.*     the whole dataset, streamed (ttl, nt, rdf, trig, nq, jsonld)
+    /docs       the HTTP API documentation (Swagger UI; ReDoc at /redoc), from api/static/
     /           where to start
     /healthz    liveness, with the store's size
+
+Every route goes through api/protection.py: arrival time, body limits, security headers.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from contextlib import asynccontextmanager
 
@@ -19,14 +24,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from graph.config import Settings
-from graph.ingest import Ingest
+from graph.ingest import Ingest, WriteTimedOut, WriteWindow
 from graph.query_runner import QueryRunner, RemoteQueryRunner
 from graph.read import Reader
 from graph.remote_store import is_remote
 from graph.store import Store, open_store
 
-from . import dumps, linked_data, sparql
-from .graphql_http import graphql_endpoint
+from . import assets, dumps, linked_data, sparql
+from .graphql_http import METHODS as GRAPHQL_METHODS, graphql_endpoint
+from .protection import Protection
 
 log = logging.getLogger("whosaid")
 
@@ -35,7 +41,10 @@ class Writes:
     """The server's single writer. It applies a change to the live store through graph.ingest,
     then publishes a new snapshot for every reader: GraphQL, the pages and the dumps read a
     read-only snapshot taken after the last write, and each request keeps the one it started
-    with, so no reader ever sees the store between two queries of someone else's write."""
+    with, so no reader ever sees the store between two queries of someone else's write.
+
+    Writes run one at a time on their own thread (`executor`), so that no amount of reading can
+    delay a write past its time limit, and no write takes a thread readers need."""
 
     KEEP = 4  # snapshots kept: a request still reading an older one finishes on it
 
@@ -44,6 +53,7 @@ class Writes:
         self.live, self.settings, self.state, self.runner = live, settings, state, runner
         self.snapshots = snapshots
         self.generation = 0
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whosaid-write")
         shutil.rmtree(snapshots, ignore_errors=True)
 
     def publish(self) -> None:
@@ -56,11 +66,24 @@ class Writes:
         self.runner.restart(str(path))
         shutil.rmtree(self.snapshots / str(self.generation - self.KEEP), ignore_errors=True)
 
-    def apply(self, action, writer: str):
-        change = action(self.ingest, writer)
+    def apply(self, action, writer: str, window: WriteWindow):
+        try:
+            change = action(self.ingest, writer, window)
+        except WriteTimedOut as exc:
+            print(f"whosaid: abandoned {exc.what}: its time ran out while it was {exc.stage}; "
+                  "nothing was written", file=sys.stderr, flush=True)
+            raise
         if change.kind != "unchanged":
             self.publish()
         return change
+
+    @staticmethod
+    def log_write(writer: str):
+        """The line a write leaves on stderr as its transaction begins: the operator's record of
+        what was committed when, and the moment a crash test waits for."""
+        def log(what: str) -> None:
+            print(f"whosaid: writing {what} (by {writer})", file=sys.stderr, flush=True)
+        return log
 
 
 class RemoteWrites(Writes):
@@ -68,7 +91,8 @@ class RemoteWrites(Writes):
 
     def __init__(self, live, settings: Settings, state):
         self.ingest = Ingest(live, settings.base_iri, settings.max_submission_bytes)
-        self.state = state
+        self.settings, self.state = settings, state
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whosaid-write")
 
     def publish(self) -> None:
         self.state.reader.refresh()
@@ -89,7 +113,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         runner.close()
 
     app = FastAPI(title="whosaid", version="0.1.0", lifespan=lifespan,
-                  description="A who-said-what knowledge graph of news reporting.")
+                  description="A who-said-what knowledge graph of news reporting.",
+                  docs_url=None, redoc_url=None)  # assets.install serves them without a CDN
     app.state.settings = settings
     app.state.store = store
     app.state.query_runner = runner
@@ -103,13 +128,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             app.state.writes = RemoteWrites(store, settings, app.state)
     app.state.write_tokens = tokens
 
-    app.add_api_route("/graphql", graphql_endpoint, methods=["GET", "POST"],
+    app.add_api_route("/graphql", graphql_endpoint, methods=GRAPHQL_METHODS,
                       include_in_schema=False)
     app.include_router(linked_data.router)
     app.include_router(sparql.router)
     app.include_router(dumps.router)
+    assets.install(app)
+    app.add_middleware(Protection, settings=settings)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse,
+                   include_in_schema=False)
     def home() -> str:
         return ("<!doctype html><html lang=en><meta charset=utf-8><title>whosaid</title>"
                 "<h1>whosaid</h1><p>A who-said-what knowledge graph of news reporting.</p>"
@@ -121,6 +149,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def healthz() -> dict:
         """Liveness: the store answers, and how many quads it holds."""
         return {"status": "ok", "quads": len(store)}
+    app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,9 +1,11 @@
 """Serialising the whole graph: the same bytes for `whosaid export` and the HTTP dumps.
 
-Formats with named graphs (TriG, N-Quads, JSON-LD) carry the dataset as stored: one graph per
-article, one for entities, one for the ontology. Formats without them (Turtle, N-Triples,
-RDF/XML) carry the union, each triple once. Oxigraph writes straight to the output as it reads
-the store, so a dump never holds the whole serialisation in memory.
+Formats with named graphs (TriG, N-Quads, JSON-LD) carry the dataset as stored (graph/rdf.py):
+one graph per claim, one per article, one for entities, one for the ontology, and the history of
+changes once the store has been written to. Formats without them (Turtle, N-Triples, RDF/XML)
+carry the union, each triple once. Oxigraph writes to the output as it reads the store, in
+pieces of a few kB, so neither the CLI nor the server (api/dumps.py, which streams those pieces
+to the client) holds the whole serialisation in memory.
 """
 
 from __future__ import annotations

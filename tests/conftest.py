@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -90,20 +91,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerURL(str):
+    """A running server's base URL, which also knows the server's process id (to read its
+    threads and memory from /proc)."""
+    pid: int
+
+
 @contextlib.contextmanager
 def running_server(store: Path, **env: str):
-    """Start `whosaid serve` on a free port; yield its base URL; stop it."""
+    """Start `whosaid serve` on a free port; yield its base URL (a ServerURL); stop it."""
     port = free_port()
+    # The server's output goes to a file, not a pipe nobody reads (a full pipe would block it).
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "graph", "serve", "--port", str(port), "--store", str(store)],
-        cwd=PROJECT_ROOT, env=dict(os.environ, **env), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+        cwd=PROJECT_ROOT, env=dict(os.environ, **env), stdout=log, stderr=subprocess.STDOUT, text=True)
+    base = ServerURL(f"http://127.0.0.1:{port}")
+    base.pid = process.pid
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"whosaid serve exited:\n{process.stdout.read()}")
+                log.seek(0)
+                raise RuntimeError(f"whosaid serve exited:\n{log.read()}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -119,6 +129,7 @@ def running_server(store: Path, **env: str):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 @contextlib.contextmanager
