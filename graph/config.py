@@ -210,4 +210,11 @@ def settings_table() -> list[tuple[str, str, str]]:
     return [(s.env, shown(s.default), s.help) for s in SETTINGS.values()]
 
 
+def settings_markdown() -> str:
+    """The README's table of settings (tests/test_settings.py keeps the README equal to it)."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    rows += [f"| `{env}` | `{default}` | {text} |" for env, default, text in settings_table()]
+    return "\n".join(rows) + "\n"
+
+
 assert [f.name for f in fields(Settings)] == list(SETTINGS), "Settings and SETTINGS must list the same names"
