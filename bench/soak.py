@@ -32,6 +32,7 @@ import httpx
 
 from graph.build import build
 from graph.config import PROJECT_ROOT, Settings
+from tests.conftest import proc_status, running_server
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "600"))
 CLIENTS = int(os.environ.get("SOAK_CLIENTS", "20"))
@@ -79,16 +80,6 @@ def writer_input() -> dict:
 
 ADD = "mutation($input: ArticleInput!) { addArticle(input: $input) { change { kind } } }"
 REMOVE = 'mutation { removeArticle(id: "article/soak-article") { change { kind } } }'
-
-
-def proc_status(pid: int) -> dict[str, int]:
-    """Threads and resident memory (kB) of a process, from /proc."""
-    found = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("Threads", "VmRSS"):
-            found[key] = int(value.split()[0])
-    return found
 
 
 class Tally:
@@ -158,27 +149,6 @@ def writer(base: str, until: float, tally: Tally) -> Counter:
     return outcomes
 
 
-def start_server(store: Path) -> tuple[subprocess.Popen, str]:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, WHOSAID_WRITE_TOKENS=f"soak:{SECRET}")
-    process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--port", str(port),
-                                "--store", str(store)], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start within 60 s")
-
-
 def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] \
         if len(values) > 1 else values[0]
@@ -190,15 +160,8 @@ def main() -> int:
         store = Path(folder) / "store"
         print(f"building the seed store in {store} ...", flush=True)
         build(Settings.from_env().with_(store=str(store)))
-        process, base = start_server(store)
-        try:
-            return soak(process, base, queries)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        with running_server(store, WHOSAID_WRITE_TOKENS=f"soak:{SECRET}") as base:
+            return soak(base.process, base, queries)
 
 
 def soak(process: subprocess.Popen, base: str, queries: list[str]) -> int:

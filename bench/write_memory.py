@@ -10,26 +10,15 @@ Prints one line per checkpoint and the growth per write after the warm-up.
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 from pathlib import Path
 
 from graph.build import build
 from graph.config import Settings
-from tests.conftest import GraphQLClient, running_server
+from tests.conftest import GraphQLClient, proc_status, running_server
 from tests.test_ingest import ADD, AUTH, TOKEN, graphql_input, new_article
 
 REMOVE = 'mutation { removeArticle(id: "article/new-article") { change { kind } } }'
-
-
-def status(pid: int) -> dict[str, int]:
-    """VmRSS (kB) and Threads of a process, from /proc."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "Threads"):
-            fields[key] = int(value.split()[0])
-    return fields
 
 
 def churn(client: GraphQLClient, payload: dict, writes: int) -> None:
@@ -48,9 +37,9 @@ def measure(writes: int, warmup: int, store: Path, work: Path) -> tuple[dict, di
     with running_server(store, WHOSAID_WRITE_TOKENS=TOKEN) as base:
         client = GraphQLClient(base)
         churn(client, payload, warmup)
-        before = status(base.pid)
+        before = proc_status(base.pid)
         churn(client, payload, writes)
-        after = status(base.pid)
+        after = proc_status(base.pid)
     return before, after
 
 

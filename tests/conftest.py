@@ -92,44 +92,60 @@ def free_port() -> int:
 
 
 class ServerURL(str):
-    """A running server's base URL, which also knows the server's process id (to read its
-    threads and memory from /proc)."""
+    """A running server's base URL, which also knows the server's process (to signal it, or to
+    read its threads and memory from /proc) and the file its output goes to."""
     pid: int
+    process: subprocess.Popen
+    log: Path
 
 
 @contextlib.contextmanager
-def running_server(store: Path, **env: str):
-    """Start `whosaid serve` on a free port; yield its base URL (a ServerURL); stop it."""
+def running_server(store: Path, log: Path | None = None, **env: str):
+    """Start `whosaid serve` on a free port; yield its base URL (a ServerURL); stop it.
+    Its output goes to `log` (a temporary file by default), never to a pipe nobody reads,
+    which would block the server once full."""
     port = free_port()
-    # The server's output goes to a file, not a pipe nobody reads (a full pipe would block it).
-    log = tempfile.TemporaryFile("w+", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "graph", "serve", "--port", str(port), "--store", str(store)],
-        cwd=PROJECT_ROOT, env=dict(os.environ, **env), stdout=log, stderr=subprocess.STDOUT, text=True)
-    base = ServerURL(f"http://127.0.0.1:{port}")
-    base.pid = process.pid
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"whosaid serve exited:\n{log.read()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("whosaid serve did not start within 30 s")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
+    with contextlib.ExitStack() as cleanup:
+        if log is None:
+            log = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="whosaid-log-"))) / "log"
+        with open(log, "w", encoding="utf-8") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "graph", "serve", "--port", str(port), "--store", str(store)],
+                cwd=PROJECT_ROOT, env=dict(os.environ, **env), stdout=out, stderr=subprocess.STDOUT)
+        base = ServerURL(f"http://127.0.0.1:{port}")
+        base.pid, base.process, base.log = process.pid, process, log
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            deadline = time.monotonic() + 30
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"whosaid serve exited:\n{log.read_text(encoding='utf-8')}")
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("whosaid serve did not start within 30 s")
+                time.sleep(0.1)
+            yield base
+        finally:
+            if process.poll() is None:
+                process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """Threads and resident memory (VmRSS, kB) of a process, from /proc."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("Threads", "VmRSS"):
+            found[key] = int(value.split()[0])
+    return found
 
 
 @contextlib.contextmanager

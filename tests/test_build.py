@@ -74,16 +74,7 @@ def test_validate_passes_on_the_built_store(built_store_path):
 
 def test_validate_fails_on_an_export_missing_one_claimant_and_names_the_claim(tmp_path,
                                                                               built_store_path):
-    exported = tmp_path / "graph.trig"
-    run_cli("export", "--format", "trig", "-o", str(exported), store=built_store_path, check=True)
-    ds = Dataset()
-    ds.parse(exported, format="trig")
-    claim = next(ds.quads((None, WS.claimant, None, None)))[0]
-    for g in ds.graphs():
-        g.remove((claim, WS.claimant, None))
-    assert not list(ds.quads((claim, WS.claimant, None, None)))
-    broken = tmp_path / "broken.nq"
-    ds.serialize(broken, format="nquads")
+    broken, claim = broken_export(tmp_path, built_store_path)
     result = run_cli("validate", str(broken), store=built_store_path)
     assert result.returncode == 1
     assert str(claim) in result.stderr

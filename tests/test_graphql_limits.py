@@ -12,7 +12,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from graphql import parse
 
 from graph.config import SETTINGS
 
-from .conftest import PROJECT_ROOT, GraphQLClient, free_port, running_server
+from .conftest import PROJECT_ROOT, GraphQLClient, running_server
 
 BASE = "https://w3id.org/whosaid/"
 SLOW_CLAIM = "claim/nis-no-combat-since-mid-january"
@@ -45,30 +44,8 @@ def fan_out(levels: int) -> str:
 @contextlib.contextmanager
 def serving(store: Path, log: Path, **env: str):
     """`whosaid serve` with its log written to `log`; yields (base URL, process)."""
-    port = free_port()
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "graph", "serve", "--port", str(port), "--store", str(store)],
-            cwd=PROJECT_ROOT, env=dict(os.environ, **env), stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "whosaid serve did not start within 30 s"
-            time.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with running_server(store, log=log, **env) as base:
+        yield base, base.process
 
 
 def cpu_seconds(pid: int) -> float:

@@ -18,10 +18,9 @@ import pytest
 import yaml
 from pyoxigraph import RdfFormat
 
-from graph.build import build
 from graph.store import Store
 
-from .conftest import CORPUS, PROJECT_ROOT, GraphQLClient, free_port, run_cli, running_server, settings_for
+from .conftest import CORPUS, PROJECT_ROOT, GraphQLClient, free_port, run_cli, running_server
 
 HISTORY = "graph/history>"
 TOKEN = "editor:editor-secret-42"
@@ -342,30 +341,21 @@ def test_two_writers_are_serialised(tmp_path, seed_store):
 
 @contextlib.contextmanager
 def logged_server(store: Path, **env: str):
-    """`whosaid serve` with writes on, on a free port; yields (base URL, process, lines), where
-    lines is a queue of what the server writes to stderr (e.g. "whosaid: writing <article>")."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--port", str(port),
-                                "--store", str(store)], cwd=PROJECT_ROOT,
-                               env=dict(os.environ, WHOSAID_WRITE_TOKENS=TOKEN, **env),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
-        yield base, process, lines
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=10)
+    """`whosaid serve` with writes on; yields (base URL, process, lines), where lines is a queue
+    of what the server logs (e.g. "whosaid: writing <article>"), read as it is written."""
+    with running_server(store, WHOSAID_WRITE_TOKENS=TOKEN, **env) as base:
+        lines: queue.Queue[str] = queue.Queue()
+
+        def follow() -> None:
+            with open(base.log, encoding="utf-8") as log:
+                while base.process.poll() is None:
+                    line = log.readline()
+                    if line:
+                        lines.put(line)
+                    else:
+                        time.sleep(0.01)
+        threading.Thread(target=follow, daemon=True).start()
+        yield base, base.process, lines
 
 
 def wait_for_line(lines: queue.Queue, text: str, timeout: float) -> str:
