@@ -1,10 +1,11 @@
 """What a GraphQL request would cost, worked out from its document before anything runs.
 
-One walk over the operation measures three figures:
+One walk over the operation measures four figures:
 
 - depth: how many selection sets are nested (top-level fields are at 0; introspection is not
   counted, as in graphql-depth-limit), so `{ claims { nodes { id } } }` is 2;
 - aliases: aliased fields, as the operation would run (a fragment spread twice counts twice);
+- breadth: the most fields one selection set holds once its fragments are written out;
 - cost: each field counts once per object it can be asked of. A field taking `first` multiplies
   what is under it by `first` (the default page size when absent), as GitHub's and Shopify's
   APIs do; a list without `first` (reports, via, topics...) by LIST_ESTIMATE.
@@ -40,6 +41,10 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 MAX_DEPTH = 10
 MAX_ALIASES = 20
 MAX_INTROSPECTION_LISTS = 3
+# Fields one selection set may hold once its fragments are written out in place. graphql-core's
+# OverlappingFieldsCanBeMerged compares the fields of a set pairwise, so 2,000 `__typename` in
+# one set kept the event loop busy for half a second; no real query needs a tenth of this.
+MAX_BREADTH = 200
 LIST_ESTIMATE = 5        # objects assumed in a list that takes no `first`
 _CAP = 10 ** 15          # figures saturate here: the walk never works with huge numbers
 
@@ -50,11 +55,13 @@ class Figures:
     depth: int = 0
     aliases: int = 0
     introspection_lists: int = 0
+    width: int = 0      # of a selection set: the fields it holds, its fragments written out
+    breadth: int = 0    # the widest selection set anywhere below
 
     def scaled(self, factor: int) -> "Figures":
         """Asked of `factor` objects: the cost multiplies; aliases are counted as written."""
         return Figures(min(self.cost * factor, _CAP), self.depth, self.aliases,
-                       self.introspection_lists)
+                       self.introspection_lists, self.width, self.breadth)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class Limits:
     max_depth: int = MAX_DEPTH
     max_aliases: int = MAX_ALIASES
     max_introspection_lists: int = MAX_INTROSPECTION_LISTS
+    max_breadth: int = MAX_BREADTH
     default_page: int = 20
     max_page: int = 100
 
@@ -116,24 +124,26 @@ class _Walk:
                       introspection: bool) -> Figures:
         if sel is None or parent is None or not hasattr(parent, "fields") and not hasattr(parent, "types"):
             return Figures()
-        cost = depth = aliases = lists = 0
+        cost = depth = aliases = lists = width = breadth = 0
         for s in sel.selections:
             if isinstance(s, FieldNode):
                 f = self.field(s, parent, page, introspection)
-                depth = max(depth, f.depth)
+                width += 1
             elif isinstance(s, InlineFragmentNode):
                 on = self.schema.get_type(s.type_condition.name.value) if s.type_condition else parent
                 f = self.selection_set(s.selection_set, on, page, introspection)
-                depth = max(depth, f.depth)
+                width = min(width + f.width, _CAP)
             elif isinstance(s, FragmentSpreadNode):
                 f = self.spread(s.name.value, page, introspection)
-                depth = max(depth, f.depth)
+                width = min(width + f.width, _CAP)
             else:
                 continue
+            depth = max(depth, f.depth)
             cost = min(cost + f.cost, _CAP)
             aliases = min(aliases + f.aliases, _CAP)
             lists = max(lists, f.introspection_lists)
-        return Figures(cost, depth, aliases, lists)
+            breadth = max(breadth, f.breadth)
+        return Figures(cost, depth, aliases, lists, width, max(breadth, width))
 
     def spread(self, name: str, page: int | None, introspection: bool) -> Figures:
         key = (name, page, introspection)
@@ -168,7 +178,7 @@ class _Walk:
         if inside:
             below = self.selection_set(node.selection_set, named, None, True)
             return Figures(0, 0, below.aliases + alias,
-                           below.introspection_lists + (1 if is_list else 0))
+                           below.introspection_lists + (1 if is_list else 0), breadth=below.breadth)
         first = self._first(node, field_def)
         if is_list:
             # a list field multiplies its items: by its own `first`, else by the page of the
@@ -180,7 +190,7 @@ class _Walk:
             below = self.selection_set(node.selection_set, named, first, False)
         depth = below.depth + 1 if node.selection_set else 0
         return Figures(min(1 + below.cost, _CAP), depth, min(below.aliases + alias, _CAP),
-                       below.introspection_lists)
+                       below.introspection_lists, breadth=below.breadth)
 
 
 # The meta fields graphql-core keeps out of Query.fields.
@@ -203,7 +213,8 @@ def measure(schema: GraphQLSchema, document: DocumentNode, operation_name: str |
         root = schema.get_root_type(op.operation)
         f = walk.selection_set(op.selection_set, root, None, False)
         worst = Figures(max(worst.cost, f.cost), max(worst.depth, f.depth),
-                        max(worst.aliases, f.aliases), max(worst.introspection_lists, f.introspection_lists))
+                        max(worst.aliases, f.aliases), max(worst.introspection_lists, f.introspection_lists),
+                        breadth=max(worst.breadth, f.breadth))
     return worst
 
 
@@ -234,4 +245,11 @@ def refusal(figures: Figures, limits: Limits) -> GraphQLError | None:
             "nested fields",
             extensions={"code": "QUERY_TOO_COSTLY", "limit": limits.max_cost,
                         "cost": figures.cost})
+    if figures.breadth > limits.max_breadth:
+        shown = f"{figures.breadth:,}" if figures.breadth < _CAP else f"over {_CAP:,}"
+        return GraphQLError(
+            f"one selection set of the query holds {shown} fields once its fragments are written "
+            f"out, over the limit of {limits.max_breadth}",
+            extensions={"code": "QUERY_TOO_WIDE", "limit": limits.max_breadth,
+                        "breadth": figures.breadth})
     return None

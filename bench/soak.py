@@ -88,6 +88,7 @@ class Tally:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.statuses: Counter = Counter()
         self.failures: list[str] = []   # 5xx, internal errors, transport errors
+        self.shed = 0   # 503 with Retry-After: load refused at once, as designed (not a failure)
 
     def record(self, kind: str, started: float, response: httpx.Response | None, error: str = ""):
         elapsed = time.monotonic() - started
@@ -99,7 +100,9 @@ class Tally:
                 return
             self.statuses[response.status_code] += 1
             text = response.text if not kind.startswith("dump") else ""
-            if response.status_code >= 500 or INTERNAL.search(text):
+            if response.status_code == 503 and "retry-after" in response.headers:
+                self.shed += 1
+            elif response.status_code >= 500 or INTERNAL.search(text):
                 self.failures.append(f"{kind}: {response.status_code} {text[:300]}")
 
 
@@ -178,8 +181,10 @@ def soak(process: subprocess.Popen, base: str, queries: list[str]) -> int:
         t.start()
     time.sleep(min(30.0, SECONDS / 10))
     start = proc_status(process.pid)
-    for t in threads:
-        t.join(timeout=max(1.0, until - time.monotonic() + 180))
+    samples = [(time.monotonic() - began, start["VmRSS"])]
+    while any(t.is_alive() for t in threads) and time.monotonic() < until + 180:
+        time.sleep(min(60.0, max(0.5, until - time.monotonic())))
+        samples.append((time.monotonic() - began, proc_status(process.pid)["VmRSS"]))
     elapsed = time.monotonic() - began
     at_end = proc_status(process.pid)
     settle = time.monotonic() + 15
@@ -202,6 +207,8 @@ def soak(process: subprocess.Popen, base: str, queries: list[str]) -> int:
           f"the load, {settled['Threads']} settled (bound: +{MAX_THREAD_GROWTH})")
     print(f"server RSS: {start['VmRSS'] / 1024:.1f} MB after warm-up, {at_end['VmRSS'] / 1024:.1f} MB "
           f"at the end, {settled['VmRSS'] / 1024:.1f} MB settled (bound: +{MAX_RSS_GROWTH_MB:g} MB)")
+    print("server RSS over the run: " + ", ".join(f"{t:.0f} s {kb / 1024:.0f} MB" for t, kb in samples))
+    print(f"load shed (503 with Retry-After, refused at once): {tally.shed}")
     print(f"5xx or internal errors: {len(tally.failures)}")
     for failure in tally.failures[:10]:
         print("  " + failure)

@@ -59,6 +59,7 @@ GRAPH_TYPES = {
 POLL = 0.2         # seconds between checks that the client is still there
 RECYCLE_SHARE = 4  # a worker left holding over 1/4 of its memory cap after a query is replaced
 READY = "ready"    # what a worker says once its store is open
+OPEN = "open"      # (OPEN, path): read the store at path from now on
 
 
 @dataclass
@@ -235,9 +236,17 @@ def _serve(store_path: str, conn, memory_mb: int) -> None:
     conn.send(READY)
     while True:
         try:
-            req, max_rows, max_bytes = conn.recv()
+            message = conn.recv()
         except EOFError:
             return
+        if message[0] == OPEN:
+            # A newer snapshot: reopening costs milliseconds, where a fresh worker process
+            # costs a second of CPU (a writer publishing every second kept workers respawning).
+            store = None
+            store = ox.Store.read_only(message[1])
+            conn.send(READY)
+            continue
+        req, max_rows, max_bytes = message
         try:
             answer = _answer(store, req, max_rows, max_bytes)
         except MemoryError:
@@ -372,19 +381,23 @@ class _Runner:
 
 
 class _Worker:
-    def __init__(self, ctx, store_path: str, memory_mb: int, generation: int):
+    def __init__(self, ctx, store_path: str, memory_mb: int):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_serve, args=(store_path, child, memory_mb),
                                    daemon=True, name="whosaid-sparql")
         self.process.start()
         child.close()
-        self.generation = generation
+        self.store_path = store_path   # what it has open, or is opening
         self.ready = False
 
-    def exchange(self, message) -> Answer | None:
-        """Send a query and wait for its answer (on a runner thread). None when the worker died
-        or was killed; then this thread reaps it, since it is the one using its pipe."""
+    def exchange(self, message, store_path: str) -> Answer | None:
+        """Send a query and wait for its answer (on a runner thread), first moving the worker to
+        `store_path` if a newer snapshot has been published. None when the worker died or was
+        killed; then this thread reaps it, since it is the one using its pipe."""
         try:
+            if store_path != self.store_path:
+                self.store_path = store_path
+                self.conn.send((OPEN, store_path))
             self.conn.send(message)
             while True:
                 reply = self.conn.recv()
@@ -429,13 +442,12 @@ class QueryRunner(_Runner):
         self._ctx = mp.get_context("spawn")
         self._size = workers
         self._idle: list[_Worker] = []
-        self._generation = 0
         self._started = False
         # The pool is used on the event loop, and restart() comes from the writer's thread.
         self._lock = threading.Lock()
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._ctx, self.store_path, self.memory_mb, self._generation)
+        return _Worker(self._ctx, self.store_path, self.memory_mb)
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -454,17 +466,17 @@ class QueryRunner(_Runner):
 
     def _give_back(self, worker: _Worker) -> None:
         heavy = worker.resident_bytes() > (self.memory_mb << 20) // RECYCLE_SHARE
-        with self._lock:
-            if worker.generation == self._generation and not heavy:
+        if not heavy:
+            with self._lock:
                 self._idle.append(worker)
-                return
+            return
         self._replace(worker, reap=True)
 
     async def _evaluate(self, req: Request, deadline: float, gone: Gone) -> Answer:
         worker = self._take()
         loop = asyncio.get_running_loop()
         replied = loop.run_in_executor(self._threads, worker.exchange,
-                                       (req, self.max_rows, self.max_bytes))
+                                       (req, self.max_rows, self.max_bytes), self.store_path)
         try:
             answer = await _until(replied, deadline, gone, self.stopped)
         except BaseException:
@@ -487,16 +499,11 @@ class QueryRunner(_Runner):
                              " MB, WHOSAID_SPARQL_WORKER_MEMORY_MB); make it more selective")
 
     def restart(self, store_path: str | None = None) -> None:
-        """Read `store_path` (a fresh snapshot) from now on: idle workers are replaced now, busy
-        ones when their query is answered. Safe to call from any thread."""
-        with self._lock:
-            if store_path is not None:
-                self.store_path = store_path
-            self._generation += 1
-            old, self._idle = self._idle, [self._spawn() for _ in self._idle]
-        for worker in old:
-            worker.kill()
-            worker.reap()
+        """Read `store_path` (a fresh snapshot) from now on: each worker reopens it before its
+        next query (a query already running finishes on the snapshot it started with). Safe to
+        call from any thread."""
+        if store_path is not None:
+            self.store_path = store_path
 
     def close(self) -> None:
         with self._lock:

@@ -146,6 +146,19 @@ def test_aliases_and_depth_through_fragments_are_counted_as_they_run(embedded_se
     assert gql.post(deep).json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
 
 
+def test_a_selection_set_may_not_be_wider_than_any_real_query(embedded_server):
+    """1,980 `__typename` in one selection set cost nothing by the cost measure, but graphql-core
+    compares a set's fields pairwise: half a second of the event loop. Width is counted with the
+    fragments written out, so spreading a fragment does not hide it."""
+    gql = GraphQLClient(embedded_server)
+    wide = "{ claims(first: 1) { nodes { " + "__typename " * 1980 + "} } }"
+    error = gql.post(wide).json()["errors"][0]
+    assert error["extensions"] == {"code": "QUERY_TOO_WIDE", "limit": 200, "breadth": 1980}
+    spread = "{ claims(first: 1) { nodes { ...A ...A ...A } } }\nfragment A on Claim { " + "__typename " * 70 + "}"
+    assert gql.post(spread).json()["errors"][0]["extensions"]["breadth"] == 210
+    assert gql.data("{ claims(first: 1) { nodes { " + "__typename " * 200 + "} } }")
+
+
 def test_introspection_may_not_multiply_the_schema_by_itself(embedded_server):
     gql = GraphQLClient(embedded_server)
     bomb = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
