@@ -428,6 +428,30 @@ class _CorpusYamlLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml: ten times faster than pure Python
+
+
+def _refuse_aliases_and_depth(loader) -> None:
+    """The protections of _CorpusYamlLoader for the libyaml loader, whose composer cannot be
+    hooked: one pass over the parser's events (a loop, no recursion, no node built) refuses an
+    alias, and a node nested deeper than MAX_YAML_DEPTH, before the document is composed."""
+    depth = 0  # open collections around the next node
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _RefusedYaml(
+                None, None, f"the alias *{shown(event.anchor)} is not allowed: the corpus format "
+                            "has no anchors or aliases; write the value out", event.start_mark)
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) \
+                and depth + 1 > MAX_YAML_DEPTH:
+            raise _RefusedYaml(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_yaml(data: bytes, where: str, out: Problems, max_bytes: int | None = None) -> Any:
     """A corpus YAML document, or None with the problem added: too large, not UTF-8, malformed,
     an alias, nested too deep. Size is checked before anything is parsed."""
@@ -440,8 +464,22 @@ def parse_yaml(data: bytes, where: str, out: Problems, max_bytes: int | None = N
     except UnicodeDecodeError as exc:
         out.add(where, f"not UTF-8 text (byte {exc.start})")
         return None
-    loader = _CorpusYamlLoader(text)
+    fast = _FAST_LOADER is not None
+    loader = _FAST_LOADER(text) if fast else _CorpusYamlLoader(text)
     try:
+        if fast:
+            try:
+                _refuse_aliases_and_depth(loader)    # events only: iterative, nothing built
+                loader.dispose()
+                loader = _FAST_LOADER(text)
+                return loader.get_single_data()
+            except _RefusedYaml:
+                raise
+            except yaml.YAMLError:
+                # Refused either way; the pure-Python loader says why as it always has (libyaml
+                # words some errors differently, and refuses escapes it would let the checks name).
+                loader.dispose()
+                loader = _CorpusYamlLoader(text)
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
