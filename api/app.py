@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from graph.config import Settings
+from graph.index import ClaimIndex, IndexView, has_index
 from graph.ingest import Ingest, WriteTimedOut, WriteWindow
 from graph.query_runner import QueryRunner, RemoteQueryRunner
 from graph.read import Reader
@@ -44,12 +45,17 @@ class Writes:
     with, so no reader ever sees the store between two queries of someone else's write.
 
     Writes run one at a time on their own thread (`executor`), so that no amount of reading can
-    delay a write past its time limit, and no write takes a thread readers need."""
+    delay a write past its time limit, and no write takes a thread readers need.
+
+    The claim index (graph/index/) is updated by the write itself, after the store's commit;
+    each published Reader pins one read snapshot of it, taken right after the store's snapshot
+    and before the next write can begin (the one write thread publishes), so the two match."""
 
     KEEP = 4  # snapshots kept: a request still reading an older one finishes on it
 
     def __init__(self, live, settings: Settings, state, runner, snapshots: Path):
         self.ingest = Ingest(live, settings.base_iri, settings.max_submission_bytes)
+        self.ingest.index  # open the claim index now, rebuilt if out of step (not on a write)
         self.live, self.settings, self.state, self.runner = live, settings, state, runner
         self.snapshots = snapshots
         self.generation = 0
@@ -61,8 +67,10 @@ class Writes:
         self.generation += 1
         path = self.live.snapshot(self.snapshots / str(self.generation))
         store = Store.open(path, read_only=True)
+        index = self.ingest.index
         self.state.store = store
-        self.state.reader = Reader(store, self.settings.base_iri)
+        self.state.reader = Reader(store, self.settings.base_iri,
+                                   IndexView(index.path) if index is not None else None)
         self.runner.restart(str(path))
         shutil.rmtree(self.snapshots / str(self.generation - self.KEEP), ignore_errors=True)
 
@@ -98,6 +106,20 @@ class RemoteWrites(Writes):
         self.state.reader.refresh()
 
 
+def _read_only_index(store, settings: Settings) -> IndexView | None:
+    """The claim index of a store served read-only (rebuilt first if out of step); None for an
+    external store, or when the index cannot be written (searches then use SPARQL)."""
+    if not has_index(store):
+        return None
+    try:
+        index = ClaimIndex.for_store(store, settings.base_iri)
+        index.close()
+        return IndexView(index.path)
+    except Exception:  # the index is an accelerator: never a reason not to serve
+        log.exception("claim index unavailable for %s: claim searches will scan the store", store.path)
+        return None
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     tokens = settings.write_token_table()
@@ -123,7 +145,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.writes = Writes(store, settings, app.state, runner, Path(f"{settings.store}.snapshots"))
         app.state.writes.publish()
     else:
-        app.state.reader = Reader(store, settings.base_iri)
+        app.state.reader = Reader(store, settings.base_iri, _read_only_index(store, settings))
         if tokens:
             app.state.writes = RemoteWrites(store, settings, app.state)
     app.state.write_tokens = tokens

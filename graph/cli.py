@@ -1,4 +1,4 @@
-"""The `whosaid` command: build, validate, stats, export, add, remove, history and serve.
+"""The `whosaid` command: build, validate, stats, export, add, remove, history, reindex and serve.
 
 Every failure a user can cause (a bad file, a missing store, a wrong setting) ends in a short
 message and exit code 1, never a traceback. Output that is not going to a terminal is not
@@ -52,26 +52,52 @@ def _fail(title: str, lines: list[str]) -> None:
     raise typer.Exit(1)
 
 
+JobsOption = typer.Option(None, "--jobs", "-j", min=1,
+                          help="Processes that check articles in parallel (default: one per core).")
+TABLE_LIMIT = 1000  # articles listed one per row; past that, the totals only (see `whosaid stats`)
+
+
 @app.command()
-def build(store: Optional[str] = StoreOption) -> None:
-    """Build the graph from corpus/ into the store, validate it, and print what it holds."""
+def build(store: Optional[str] = StoreOption, jobs: Optional[int] = JobsOption) -> None:
+    """Build the graph from corpus/ into the store, validate it, and print what it holds.
+
+    Each article is checked and validated on its own, in parallel; an article unchanged since
+    the last build (same YAML, text, entities, ontology, shapes and code) is not checked again,
+    and only the changed articles' graphs are replaced in the store."""
+    from rich.progress import Progress
     from .build import ValidationFailed, build as run_build
     from .store import StoreError
     settings = _settings(store)
-    with out.status("Reading the corpus, converting, validating ..."):
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Reading the corpus ...", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=f"{stage} {total} changed article(s)",
+                            completed=done, total=total or None)
+
         try:
-            result = run_build(settings)
+            result = run_build(settings, jobs=jobs, progress=report)
         except (CorpusError, ValidationFailed) as exc:
+            progress.stop()
             _fail(f"The corpus was refused ({len(_reasons(exc))} problem(s)); nothing was written:",
                   _reasons(exc))
         except (StoreError, OSError) as exc:
+            progress.stop()
             _fail("Could not write the store; the old one, if any, is as it was:", [_os_error(exc)])
-    table = Table(title=f"Built {result.store}")
-    for col in ("article", "claims", "triples"):
-        table.add_column(col, justify="left" if col == "article" else "right")
-    for a in result.articles:
-        table.add_row(a.id, str(a.claims), str(a.triples))
-    out.print(table)
+    if len(result.articles) <= TABLE_LIMIT:
+        table = Table(title=f"Built {result.store}")
+        for col in ("article", "claims", "triples"):
+            table.add_column(col, justify="left" if col == "article" else "right")
+        for a in result.articles:
+            table.add_row(a.id, str(a.claims), str(a.triples))
+        out.print(table)
+    else:
+        out.print(f"Built {result.store}: {len(result.articles)} articles "
+                  "(`whosaid stats` lists them one by one)")
+    what = {"full": "store loaded whole", "incremental": "changed articles replaced",
+            "unchanged": "store unchanged"}[result.mode]
+    out.print(f"{result.checked} article(s) checked, {result.cached} unchanged since the last "
+              f"build; {what}")
     out.print(f"{result.triples} triples, {result.entities} entities, {result.claims} claims "
               f"in {result.seconds:.2f} s")
 
@@ -262,6 +288,26 @@ def history(article: Optional[str] = typer.Option(None, help="Only changes to th
                       row["changed"].value.rsplit("/", 1)[-1] if row.get("changed") else "-",
                       row["by"].value)
     out.print(table)
+
+
+@app.command()
+def reindex(store: Optional[str] = StoreOption) -> None:
+    """Rebuild the claim index (the file that answers claim searches) from the store."""
+    from .index import ClaimIndex, has_index, index_path
+    from .store import StoreError, open_store
+    settings = _settings(store)
+    try:
+        target = open_store(settings.store, read_only=False, update_endpoint=settings.update_endpoint)
+    except StoreError as exc:
+        _fail("Cannot reindex:", [str(exc)])
+    if not has_index(target):
+        _fail("Nothing to reindex:", [f"{settings.store} is an external store: its claim searches "
+                                      "are SPARQL queries, with no index"])
+    index = ClaimIndex(index_path(target.path), settings.base_iri)
+    done = index.rebuild(target)
+    index.close()
+    out.print(f"Reindexed {index.path}: {done['claims']:,} claims, {done['articles']:,} articles "
+              f"in {done['seconds']:.2f} s")
 
 
 @app.command()

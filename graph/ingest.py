@@ -11,6 +11,11 @@ whole or not at all, readers see the store before or after it, and once the upda
 the change is in RocksDB's write-ahead log and survives a killed process. Each change is recorded
 in the history graph in the same transaction. Re-adding identical content changes nothing.
 
+The claim index (graph/index/), a derived file that answers claim searches, is updated here too:
+right after the store's transaction commits, under the same lock, in one SQLite transaction that
+records the change it applied. A kill -9 between the two commits leaves the index one change
+behind; it is rebuilt from the store the next time it is opened (see graph/index/).
+
 A write may be given a WriteWindow: its checks stop with WriteTimedOut (nothing written) once the
 deadline passes or the caller gives up, checked between stages and right before the transaction;
 a transaction once begun is finished, so a write is either refused or committed, never both.
@@ -33,6 +38,7 @@ from .build import ValidationFailed, topic_ids
 from .corpus import (Article, Claim, CorpusError, Entity, EntityIndex, Problem, Problems, is_slug,
                      join_claims, parse_article, parse_entities, parse_yaml,
                      refuse_name_collisions, shown)
+from .index import ClaimIndex, has_index
 from .iris import WS, Minter
 from .queries import named
 from .query_runner import to_rdflib
@@ -173,15 +179,47 @@ def submission_files(path: Path) -> list[Path]:
 # The write path
 # ---------------------------------------------------------------------------------------------
 
+_AUTO = object()
+
+
 class Ingest:
-    def __init__(self, store, base_iri: str, max_bytes: int = DEFAULT_MAX_BYTES):
+    def __init__(self, store, base_iri: str, max_bytes: int = DEFAULT_MAX_BYTES, index=_AUTO):
+        """`index`: the store's ClaimIndex to keep in step; by default the embedded store's own
+        (opened, and rebuilt if out of step, at the first write), None for no index."""
         self.store = store
+        self._index = index
         self.mint = Minter(base_iri)
         self.max_bytes = max_bytes
         self.ontology = ontology_graph()
         self.topics = topic_ids(self.ontology)
         self.measures = topic_measures(self.ontology)
         self.history_graph = URIRef(f"{base_iri}graph/history")
+
+    @property
+    def index(self) -> ClaimIndex | None:
+        if self._index is _AUTO:
+            self._index = (ClaimIndex.for_store(self.store, self.mint.base)
+                           if has_index(self.store) else None)
+        return self._index
+
+    crash_between_commits = None  # tests: called after the store commit, before the index's
+
+    def _reindex(self, drop: list[str], inserts: dict, change: Change,
+                 articles: list[str] = ()) -> None:
+        """Bring the claim index in step with what `_apply` just committed."""
+        index = self.index
+        if index is None:
+            return
+        if self.crash_between_commits is not None:
+            self.crash_between_commits()
+        claim_graphs = f"{self.mint.base}graph/claim/"
+        claims = {f"{self.mint.base}claim/{name[len(claim_graphs):]}"
+                  for name in (*drop, *inserts) if name.startswith(claim_graphs)}
+        change_iri = str(self._change_node(change))
+        if claims or articles:
+            index.update(self.store, claims, articles, change_iri)
+        else:
+            index.record_change(change_iri)
 
     # -- what the store holds --------------------------------------------------------------
 
@@ -323,8 +361,10 @@ class Ingest:
                 inserts[str(self.mint.entities_graph)] = p.entity_triples
             self._ensure_ontology(inserts)
             inserts[str(self.history_graph)] = self._history(change)
+            self.index  # opened (and repaired if out of step) before the write, never between commits
             window.begin_write(p.article.id)
             self._apply(p.drop, inserts)
+            self._reindex(p.drop, inserts, change, [change.iri])
             return change
 
     def add_entities(self, path: Path, by: str, window: WriteWindow | None = None) -> Change:
@@ -362,8 +402,10 @@ class Ingest:
                 inserts = {str(self.mint.entities_graph): _graph_of(new),
                            str(self.history_graph): self._history(change)}
                 self._ensure_ontology(inserts)
+                self.index
                 window.begin_write(window.what)
                 self._apply([], inserts)
+                self._reindex([], inserts, change)
             return change
 
     def remove(self, article_id: str, by: str, window: WriteWindow | None = None) -> Change:
@@ -379,8 +421,10 @@ class Ingest:
                 raise CorpusError([Problem(f"article '{article_id}'", "is not in the store")])
             drop = [name] + self._orphaned_by(article_id, set())
             change = Change("removed", article_id, by, _now(), iri=str(self.mint.article(article_id)))
+            self.index
             window.begin_write(window.what)
             self._apply(drop, {str(self.history_graph): self._history(change)})
+            self._reindex(drop, {}, change, [change.iri])
             return change
 
     def _ensure_ontology(self, inserts: dict[str, Graph]) -> None:
@@ -388,10 +432,13 @@ class Ingest:
         if not self.store.ask(named("graph_exists"), graph=ox.NamedNode(name)):
             inserts[name] = self.ontology
 
+    def _change_node(self, change: Change) -> URIRef:
+        return URIRef(f"{self.mint.base}change/{change.at.replace(':', '').replace('-', '')}-"
+                      f"{change.article or 'entities'}")
+
     def _history(self, change: Change) -> Graph:
         g = Graph()
-        node = URIRef(f"{self.mint.base}change/{change.at.replace(':', '').replace('-', '')}-"
-                      f"{change.article or 'entities'}")
+        node = self._change_node(change)
         g.add((node, RDF.type, WS.Change))
         g.add((node, WS.changeKind, Literal(change.kind)))
         if change.iri:

@@ -4,6 +4,11 @@ Everything here reads through named queries (graph/queries/) with bound values, 
 page of claims costs one search, one count, and one query per kind of field, however many claims
 are on it. Entities and topics are few (about one entity per fifty claims) and are what references
 are resolved against, so they are held in memory and reloaded when the store changes.
+
+Claim searches and the article list go to the claim index (graph/index/) when the Reader is given
+one (an embedded store: one pinned snapshot of the index matching the store snapshot it reads),
+so that they cost what their page costs; without one (an external store, or a bare Reader) they
+are the SPARQL queries of claim_search.rq, with the same answers.
 """
 
 from __future__ import annotations
@@ -154,6 +159,7 @@ class ClaimFilter:
     claimant: str | None = None
     about: str | None = None
     topics: list[str] | None = None
+    topic: str | None = None   # the topic asked for (topics: it and its narrower topics)
     reported_by: str | None = None
     article: str | None = None
     text: str | None = None
@@ -249,8 +255,10 @@ def date_span(value: str, role: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 class Reader:
-    def __init__(self, store: Store, base_iri: str):
+    def __init__(self, store: Store, base_iri: str, index=None):
+        """`index`: an IndexView (graph/index/) of the same state as `store`, or None."""
         self.store = store
+        self.index = index
         self.base = base_iri
         self.mint = Minter(base_iri)
         self.refresh()
@@ -362,6 +370,7 @@ class Reader:
         if topic is not None:
             t = self.resolve_topic(topic)
             f.topics = self.topic_and_narrower(t) if t else None
+            f.topic = t.iri if t else None
             f.empty |= t is None
         if article is not None:
             iri = self.article_iri(article)
@@ -424,6 +433,16 @@ class Reader:
         position = tuple(decode_cursor(after, connection, 2)) if after else None
         if f.empty:
             return Page([], [], 0, False, position is not None)
+        if self.index is not None and (f.topics is None or f.topic is not None):
+            found = self.index.search(
+                claimant=f.claimant, about=f.about, topic=f.topic, reporter=f.reported_by,
+                article=f.article, text=f.text, stated_from=f.stated_from, stated_to=f.stated_to,
+                after=position, limit=first + 1)
+            page = found.rows[:first]
+            return Page(items=[r[0] for r in page],
+                        cursors=[encode_cursor(connection, r[1], r[2]) for r in page],
+                        total=found.total, has_next=len(found.rows) > first,
+                        has_previous=position is not None)
         query, values = self._claim_query(f, count=False, after=position, limit=first + 1)
         rows = self.store.select(query, **values)
         count_query, count_values = self._claim_query(f, count=True, after=None, limit=0)
@@ -518,6 +537,11 @@ class Reader:
     def article_page(self, first: int = 20, after: str | None = None) -> Page:
         check_page_size(first)
         start_after = decode_cursor(after, "articles", 1)[0] if after else None
+        if self.index is not None:
+            rows, total = self.index.article_page(start_after, first + 1)
+            return Page([r[0] for r in rows[:first]],
+                        [encode_cursor("articles", r[1]) for r in rows[:first]],
+                        total, len(rows) > first, start_after is not None)
         ordered = sorted(self.articles(None).values(), key=lambda a: a.local_id)
         remaining = [a for a in ordered if start_after is None or a.local_id > start_after]
         page = remaining[:first]

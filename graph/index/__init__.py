@@ -1,0 +1,500 @@
+"""The claim index: a derived SQLite file that answers claim searches without scanning the graph.
+
+Why: Oxigraph sorts every match before ORDER BY ... LIMIT, counts by enumerating, and has no text
+index (oxigraph issue 48), so a claim search cost what the graph holds. The index keeps, per
+claim, its sort key (the start of its statedOn span, '9999-12-31' when unknown) and id, and B-trees
+of (filter value, key, id) for every filter (claimant; about; topic, with each claim filed under
+its topic and every broader one; article; reporter, i.e. the outlet of each reporting article and
+every via agent). A search walks the most selective of them in the API's order, checks the other
+filters per row through the (claim, value) index, and stops after `first + 1` rows: its cost is
+that of its page. Single-filter and unfiltered totals are counts kept by triggers; a combination
+is counted by walking its most selective filter (the cost of its matches, never of the graph).
+Text search keeps its meaning (case-insensitive substring of the statement, the quote or an
+evidence) through FTS5's trigram tokenizer over the lowercased texts, one row per text, with an
+exact substring check on the candidates; a needle under 3 characters (which trigrams cannot look
+up) is checked row by row while walking in order, so a page stays cheap but its count is a scan.
+
+Where: `<store folder>/whosaid-index.sqlite`, inside the store's folder, so that it lives and
+dies with the store it was derived from (a build swaps the whole folder in; RocksDB leaves files
+it does not name alone). Read-only snapshots (RocksDB checkpoints) do not copy it: readers of a
+snapshot read the live index file through a pinned read transaction (below).
+
+Consistency. The RDF store stays the source of truth; the index is updated by the one write path
+(graph/ingest.py), right after the store's transaction commits and under the same write lock, in
+one SQLite transaction that also records the id of the change it applied (the history graph's
+newest ws:Change). The file is in WAL mode, so a reader's read transaction sees one committed
+state for as long as it is open: each Reader pins one (IndexView: BEGIN and a first read) when it
+is made. The server makes a Reader when it publishes a snapshot, after the write's store and
+index commits and before the next write can start (writes run one at a time on one thread), so
+the pinned index state is exactly the one of its store snapshot, and a request that keeps its
+Reader sees both from one moment. Crash safety: a kill -9 between the store's commit and the
+index's leaves an index whose recorded change is not the store's newest; whoever opens the index
+for a store (the server at start, `whosaid add`, `whosaid reindex`) compares the two and, when they
+differ or the file is missing or half-built, rebuilds the index from the store in one transaction
+and logs it. `whosaid reindex` rebuilds on demand. External stores (a SPARQL endpoint) have no
+index: their searches keep the SPARQL path (graph/read.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from ..iris import Minter
+from ..queries import named
+
+log = logging.getLogger("whosaid.index")
+
+INDEX_FILE = "whosaid-index.sqlite"
+SCHEMA = (Path(__file__).resolve().parent / "schema.sql").read_text(encoding="utf-8")
+VERSION = "2"  # bump when schema.sql or what is indexed changes: older files are rebuilt
+UNKNOWN = "9999-12-31"
+TEXTS_PER_CLAIM = 4096  # text rowids: claim n * 4096 + i
+SHORT = 3               # trigram lookups need 3 characters
+BATCH = 500             # claims per store query when updating
+SMALL_TERM = 2000       # below this many claims, a filter drives the walk even with text
+
+
+def index_path(store_path: str | Path) -> Path:
+    return Path(store_path) / INDEX_FILE
+
+
+def has_index(store) -> bool:
+    """Whether `store` is an embedded store on disk (the ones that get an index)."""
+    return getattr(store, "path", None) is not None and hasattr(store, "snapshot")
+
+
+def span(stated: str | None) -> tuple[str, str | None, str | None]:
+    """(sort key, span start, span end) of a statedOn value, as claim_search.rq computes them."""
+    if stated is None:
+        return UNKNOWN, None, None
+    if len(stated) == 4:
+        return f"{stated}-01-01", f"{stated}-01-01", f"{stated}-12-31"
+    if len(stated) == 7:
+        return f"{stated}-01", f"{stated}-01", f"{stated}-31"
+    return stated, stated, stated
+
+
+def latest_change(store) -> str:
+    rows = store.select(named("latest_change"))
+    return rows[0]["change"].value if rows else ""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=120)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a commit survives a killed process
+    return conn
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _ClaimData:
+    id: str
+    stated: str | None
+    claimant: str
+    topic: str
+    texts: set
+    about: set
+    articles: set
+    reporters: set
+
+
+class ClaimIndex:
+    """The index file of one store, opened for writing (rebuild, update)."""
+
+    def __init__(self, path: Path, base_iri: str):
+        self.path, self.base = Path(path), base_iri
+        self.mint = Minter(base_iri)
+        self.conn = _connect(self.path)
+        self.conn.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_store(cls, store, base_iri: str) -> "ClaimIndex":
+        """The store's index, rebuilt first if it is missing or out of step with the store."""
+        index = cls(index_path(store.path), base_iri)
+        index.ensure(store)
+        return index
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- state -----------------------------------------------------------------------------
+
+    def _meta(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, **values: str) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def last_change(self) -> str | None:
+        return self._meta("last_change")
+
+    def ready(self) -> bool:
+        return (self._meta("state") == "ready" and self._meta("version") == VERSION
+                and self._meta("base") == self.base)
+
+    def in_step(self, store) -> bool:
+        return self.ready() and self.last_change() == latest_change(store)
+
+    def ensure(self, store, quiet: bool = False) -> bool:
+        """Rebuild from the store if out of step (a missing, half-built or stale index, as a
+        kill -9 between the store's commit and the index's leaves it); True if it rebuilt."""
+        if self.in_step(store):
+            return False
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")  # another process rebuilding: wait for it
+            try:
+                again = self.ready() and self.last_change() == latest_change(store)
+            finally:
+                self.conn.execute("ROLLBACK")
+            if again:
+                return False
+        was = self._meta("last_change") if self.ready() else "(no complete index)"
+        (log.info if quiet else log.warning)("claim index at %s is out of step with the store (index at change %s, store "
+                    "at %s): rebuilding it from the store", self.path, was or "(none)",
+                    latest_change(store) or "(none)")
+        self.rebuild(store)
+        return True
+
+    # -- rebuilding ------------------------------------------------------------------------
+
+    def rebuild(self, store) -> dict:
+        """Rebuild everything from the store, in one transaction (readers keep the old state)."""
+        started = time.perf_counter()
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                change = latest_change(store)
+                for table in ("link", "claim", "term", "article", "meta", "gram"):
+                    self.conn.execute(f"DELETE FROM {table}")
+                self.conn.execute("DELETE FROM text")
+                self.conn.execute("UPDATE totals SET n = 0")
+                closure = self._topic_closure(store)
+                data = self._read_claims(store, None)
+                self._insert(data, closure, {})
+                arts = [r["article"].value for r in store.select(named("index_articles"))]
+                self.conn.executemany("INSERT OR REPLACE INTO article VALUES (?, ?)",
+                                      [(self.mint.local_id(a) or a, a) for a in arts])
+                self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.grams USING fts5vocab(main, 'text', 'row')")
+                self.conn.execute("INSERT INTO gram SELECT term, doc FROM temp.grams")
+                self._set_meta(state="ready", version=VERSION, base=self.base, last_change=change)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        seconds = time.perf_counter() - started
+        log.info("claim index rebuilt: %d claims, %d articles in %.2f s", len(data), len(arts), seconds)
+        return {"claims": len(data), "articles": len(arts), "seconds": seconds}
+
+    # -- updating after a write ------------------------------------------------------------
+
+    def update(self, store, claims: Iterable[str], articles: Iterable[str], change: str,
+               crash_hook=None) -> None:
+        """Re-index `claims` and `articles` (IRIs) as the store now holds them, and record that
+        `change` is applied. Claims the index links to one of `articles` are re-indexed too (a
+        replaced or removed article's former claims), so a claim several articles report stays
+        right when one of them goes."""
+        articles = list(articles)
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                touched = set(claims)
+                for a in articles:
+                    touched.update(r[0] for r in self.conn.execute(
+                        "SELECT c.iri FROM term JOIN link l ON l.t = term.t JOIN claim c ON c.n = l.n "
+                        "WHERE term.kind = 'article' AND term.iri = ?", (a,)))
+                touched = sorted(touched)
+                for iri in touched:
+                    self._delete_claim(iri)
+                closure = self._topic_closure(store)
+                terms: dict = {}
+                for i in range(0, len(touched), BATCH):
+                    self._insert(self._read_claims(store, touched[i:i + BATCH]), closure, terms)
+                present = set()
+                if articles:
+                    present = {r["article"].value for r in store.select(
+                        named("index_articles"), article=[ox.NamedNode(a) for a in articles])}
+                for a in articles:
+                    self.conn.execute("DELETE FROM article WHERE iri = ?", (a,))
+                    if a in present:
+                        self.conn.execute("INSERT INTO article VALUES (?, ?)",
+                                          (self.mint.local_id(a) or a, a))
+                self.conn.execute("DELETE FROM term WHERE claims = 0")
+                self._set_meta(last_change=change)
+                if crash_hook is not None:
+                    crash_hook()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def record_change(self, change: str) -> None:
+        """A write that changed no claim or article (entities): only the change id moves."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._set_meta(last_change=change)
+            self.conn.execute("COMMIT")
+
+    def _delete_claim(self, iri: str) -> None:
+        row = self.conn.execute("SELECT n FROM claim WHERE iri = ?", (iri,)).fetchone()
+        if row is None:
+            return
+        n = row[0]
+        self.conn.execute("DELETE FROM link WHERE n = ?", (n,))
+        self.conn.execute("DELETE FROM text WHERE rowid BETWEEN ? AND ?",
+                          (n * TEXTS_PER_CLAIM, n * TEXTS_PER_CLAIM + TEXTS_PER_CLAIM - 1))
+        self.conn.execute("DELETE FROM claim WHERE n = ?", (n,))
+
+    # -- reading the store -----------------------------------------------------------------
+
+    @staticmethod
+    def _topic_closure(store) -> dict[str, list[str]]:
+        broader = {}
+        for row in store.select(named("topics")):
+            b = row.get("broader")
+            broader.setdefault(row["topic"].value, b.value if b is not None else None)
+            if b is not None:
+                broader[row["topic"].value] = b.value
+        closure = {}
+        for t in broader:
+            chain, seen = [], set()
+            cur = t
+            while cur is not None and cur not in seen:
+                seen.add(cur)
+                chain.append(cur)
+                cur = broader.get(cur)
+            closure[t] = chain
+        return closure
+
+    @staticmethod
+    def _read_claims(store, iris: list[str] | None) -> dict[str, _ClaimData]:
+        bound = None if iris is None else [ox.NamedNode(i) for i in iris]
+        out: dict[str, _ClaimData] = {}
+        for row in store.select(named("index_claims"), claim=bound):
+            iri = row["claim"].value
+            quote = row.get("quote")
+            stated = row.get("stated")
+            texts = {row["statement"].value.lower()}
+            if quote is not None:
+                texts.add(quote.value.lower())
+            out[iri] = _ClaimData(row["id"].value, None if stated is None else stated.value,
+                                  row["claimant"].value, row["topic"].value, texts, set(), set(), set())
+        for row in store.select(named("index_links"), claim=bound):
+            c = out.get(row["claim"].value)
+            if c is None:
+                continue
+            for name in ("about", "article", "outlet", "agent", "exact"):
+                term = row.get(name)
+                if term is None:
+                    continue
+                if name == "about":
+                    c.about.add(term.value)
+                elif name == "article":
+                    c.articles.add(term.value)
+                elif name == "exact":
+                    c.texts.add(term.value.lower())
+                else:
+                    c.reporters.add(term.value)
+        return out
+
+    def _term(self, terms: dict, kind: str, iri: str) -> int:
+        t = terms.get((kind, iri))
+        if t is None:
+            self.conn.execute("INSERT OR IGNORE INTO term (kind, iri) VALUES (?, ?)", (kind, iri))
+            t = self.conn.execute("SELECT t FROM term WHERE kind = ? AND iri = ?", (kind, iri)).fetchone()[0]
+            terms[(kind, iri)] = t
+        return t
+
+    def _insert(self, data: dict[str, _ClaimData], closure: dict[str, list[str]], terms: dict) -> None:
+        conn = self.conn
+        links, texts = [], []
+        for iri, c in data.items():
+            key, start, end = span(c.stated)
+            n = conn.execute("INSERT INTO claim (iri, id, key, span_start, span_end) VALUES (?, ?, ?, ?, ?)",
+                             (iri, c.id, key, start, end)).lastrowid
+            values = [("claimant", c.claimant)]
+            values += [("topic", t) for t in closure.get(c.topic, [c.topic])]
+            values += [("about", a) for a in c.about]
+            values += [("article", a) for a in c.articles]
+            values += [("reporter", r) for r in c.reporters]
+            for kind, value in set(values):
+                links.append((self._term(terms, kind, value), key, c.id, n, end))
+            ordered = sorted(c.texts)
+            if len(ordered) > TEXTS_PER_CLAIM:  # a claim in over 4,000 distinct evidences
+                ordered = ordered[:TEXTS_PER_CLAIM - 1] + ["\n".join(ordered[TEXTS_PER_CLAIM - 1:])]
+            texts += [(n * TEXTS_PER_CLAIM + i, body) for i, body in enumerate(ordered)]
+            if len(links) > 20000:
+                conn.executemany("INSERT INTO link VALUES (?, ?, ?, ?, ?)", links)
+                links = []
+            if len(texts) > 20000:
+                conn.executemany("INSERT INTO text (rowid, body) VALUES (?, ?)", texts)
+                texts = []
+        conn.executemany("INSERT INTO link VALUES (?, ?, ?, ?, ?)", links)
+        conn.executemany("INSERT INTO text (rowid, body) VALUES (?, ?)", texts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Found:
+    rows: list[tuple[str, str, str]]   # (claim IRI, key, id), at most first + 1
+    total: int
+
+
+def _year_before(day: str) -> str | None:
+    if len(day) >= 4 and day[:4].isdigit() and int(day[:4]) > 0:
+        return f"{int(day[:4]) - 1:04d}{day[4:]}"
+    return None
+
+
+class IndexView:
+    """One pinned read snapshot of the index (see the module docstring): every query a Reader
+    makes through it sees the same committed state, whatever is written meanwhile."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                    timeout=120)
+        self.conn.execute("PRAGMA query_only=1")
+        # The exact check of text search, in Python (instr() would stop at a NUL).
+        self.conn.create_function("has", 2, lambda body, needle: needle in body, deterministic=True)
+        self._lock = threading.Lock()
+        self.conn.execute("BEGIN")
+        self.change = self._one("SELECT value FROM meta WHERE name = 'last_change'")  # pins it
+        self.query_count = 0
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+
+    def __del__(self):
+        self.close()
+
+    def _one(self, sql: str, params=()):
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def _all(self, sql: str, params=()) -> list:
+        with self._lock:
+            self.query_count += 1
+            return self.conn.execute(sql, params).fetchall()
+
+    def total(self, name: str) -> int:
+        with self._lock:
+            return self._one("SELECT n FROM totals WHERE name = ?", (name,)) or 0
+
+    def _terms(self, wanted: list[tuple[str, str]]) -> list[tuple[int, int]] | None:
+        out = []
+        with self._lock:
+            for kind, iri in wanted:
+                row = self.conn.execute("SELECT t, claims FROM term WHERE kind = ? AND iri = ?",
+                                        (kind, iri)).fetchone()
+                if row is None:
+                    return None
+                out.append(row)
+        return out
+
+    def _rare_grams(self, text: str) -> str:
+        """An FTS5 query for the two rarest trigrams of `text`: every text holding `text` holds
+        them, and has() then checks the few candidates (a phrase of every trigram reads the
+        posting lists of common ones like 'the' too)."""
+        grams = sorted({text[i:i + 3] for i in range(len(text) - 2)})
+        with self._lock:
+            known = dict(self.conn.execute(
+                f"SELECT term, docs FROM gram WHERE term IN ({','.join('?' * len(grams))})", grams))
+        rare = sorted(grams, key=lambda g: (known.get(g, 0), g))[:2]
+        return " AND ".join('"' + g.replace('"', '""') + '"' for g in rare)
+
+    def search(self, *, claimant=None, about=None, topic=None, reporter=None, article=None,
+               text=None, stated_from=None, stated_to=None, after=None, limit=21) -> Found:
+        wanted = [(k, v) for k, v in (("claimant", claimant), ("about", about), ("topic", topic),
+                                      ("reporter", reporter), ("article", article)) if v]
+        terms = self._terms(wanted)
+        if terms is None:  # a value no claim has
+            return Found([], 0)
+        terms.sort(key=lambda tc: tc[1])
+        # FTS5's query syntax cannot hold a NUL: such a needle is checked row by row.
+        long_text = text is not None and len(text) >= SHORT and "\x00" not in text
+        use_fts = long_text and not (terms and terms[0][1] < SMALL_TERM)
+        drive = None if use_fts or not terms else terms[0][0]
+        checks = [t for t, _ in terms if t != drive]
+
+        d = "d"  # the alias whose key, id, n, span_end the conditions read
+        conds, params = [], []
+        for t in checks:
+            conds.append(f"EXISTS (SELECT 1 FROM link x WHERE x.n = {d}.n AND x.t = ?)")
+            params.append(t)
+        if stated_from:
+            lo = _year_before(stated_from)
+            if lo:  # a span is at most a year: the key range the window can reach
+                conds.append(f"{d}.key >= ?"); params.append(lo)
+            conds.append(f"{d}.span_end >= ?"); params.append(stated_from)
+        if stated_to:
+            conds.append(f"{d}.key <= ?"); params.append(stated_to)
+        if text is not None and not use_fts:
+            conds.append(f"EXISTS (SELECT 1 FROM text WHERE text.rowid BETWEEN {d}.n * {TEXTS_PER_CLAIM} "
+                         f"AND {d}.n * {TEXTS_PER_CLAIM} + {TEXTS_PER_CLAIM - 1} AND has(text.body, ?))")
+            params.append(text)
+
+        if use_fts:
+            source = ("(SELECT DISTINCT text.rowid >> 12 AS n FROM text WHERE text MATCH ? "
+                      "AND has(text.body, ?)) AS m CROSS JOIN claim AS d ON d.n = m.n")
+            source_params = [self._rare_grams(text), text]
+        elif drive is not None:
+            source, source_params = "link AS d", []
+            conds.insert(0, "d.t = ?"); params.insert(0, drive)
+        else:
+            source, source_params = "claim AS d INDEXED BY claim_order", []
+
+        where = " AND ".join(conds) or "1"
+        page_where, page_params = where, list(params)
+        if after is not None:
+            page_where += " AND (d.key, d.id) > (?, ?)"
+            page_params += list(after)
+        iri_of = ("d.iri" if use_fts or drive is None
+                  else "(SELECT c.iri FROM claim c WHERE c.n = d.n)")
+        rows = self._all(f"SELECT {iri_of}, d.key, d.id FROM {source} WHERE {page_where} "
+                         f"ORDER BY d.key, d.id LIMIT ?", (*source_params, *page_params, int(limit)))
+
+        if not conds[1 if drive is not None else 0:] and not use_fts:
+            # One filter, or none: a maintained count.
+            total = terms[0][1] if drive is not None else self.total("claims")
+        else:
+            total = self._all(f"SELECT count(*) FROM {source} WHERE {where}",
+                              (*source_params, *params))[0][0]
+        return Found([tuple(r) for r in rows], total)
+
+    def article_page(self, after: str | None, limit: int) -> tuple[list[tuple[str, str]], int]:
+        rows = self._all("SELECT iri, local_id FROM article WHERE local_id > ? ORDER BY local_id LIMIT ?",
+                         (after if after is not None else "", int(limit)))
+        return [tuple(r) for r in rows], self.total("articles")
+
+
+def ensure_at(store_path: str | Path, base_iri: str) -> bool:
+    """Bring the index of the store at `store_path` in step with it (after `whosaid build`: a
+    new store folder has none, an unchanged one keeps its own); True if it was rebuilt."""
+    from ..store import Store
+    store = Store.open(store_path, read_only=True)
+    index = ClaimIndex(index_path(store_path), base_iri)
+    try:
+        return index.ensure(store, quiet=True)
+    finally:
+        index.close()

@@ -1,0 +1,310 @@
+"""The claim index (graph/index/): the same answers as the SPARQL path, kept in step by every
+write, never seen out of step with the store by a reader, and rebuilt after a crash."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.build import build
+from graph.index import ClaimIndex, IndexView, index_path, latest_change
+from graph.ingest import Ingest, read_submission
+from graph.read import ReadError, Reader
+from graph.store import Store
+
+from .conftest import CORPUS, PROJECT_ROOT, GraphQLClient, run_cli, running_server, settings_for
+from .test_ingest import AUTH, TOKEN, graphql_input, new_article
+
+BASE = settings_for(Path("x")).base_iri
+
+
+def readers(path: Path) -> tuple[Reader, Reader]:
+    """(the SPARQL path, the index path) over the same store."""
+    store = Store.open(path, read_only=True)
+    return Reader(store, BASE), Reader(store, BASE, IndexView(index_path(path)))
+
+
+def all_pages(reader: Reader, criteria: dict, first: int) -> list[tuple]:
+    f = reader.claim_filter(**criteria)
+    out, after = [], None
+    while True:
+        page = reader.search_claims(f, first, after)
+        out.append((page.items, page.cursors, page.total, page.has_next, page.has_previous))
+        if not page.has_next or first == 0:
+            return out
+        after = page.cursors[-1]
+
+
+def assert_same(old: Reader, new: Reader, criteria: dict, first: int = 7) -> None:
+    assert all_pages(new, criteria, first) == all_pages(old, criteria, first), criteria
+
+
+def sample_criteria(reader: Reader, quick: bool) -> list[dict]:
+    """Filters drawn from what the store holds: single ones, pairs, and a few triples."""
+    claims = reader.claims([r["claim"].value for r in reader.store.select(
+        "PREFIX ws: <https://w3id.org/whosaid/ontology#> SELECT ?claim WHERE { ?claim a ws:Claim }")])
+    ranked = sorted(claims.values(), key=lambda c: c.local_id)
+    claimants = sorted({c.claimant for c in ranked})
+    links = reader.claim_links([c.iri for c in ranked[:40]])
+    abouts = sorted({a for v in links.values() for a in v["about"]})
+    reports = reader.reports([c.iri for c in ranked[:40]])
+    articles = sorted({r.article for rs in reports.values() for r in rs})
+    outlets = sorted({a.outlet for a in reader.articles(articles).values() if a.outlet})
+    vias = sorted({v for rs in reports.values() for r in rs for v in r.via})
+    topics = sorted({t.id for t in reader.topics.values()})
+    statement = ranked[len(ranked) // 2].statement
+    word = max(statement.split(), key=len).strip(".,")
+    singles = (
+        [{"claimant": c} for c in claimants[:3]] + [{"about": a} for a in abouts[:3]]
+        + [{"topic": t} for t in topics[:6]]
+        + [{"reported_by": r} for r in (outlets[:2] + vias[:2])]
+        + [{"article": a.rsplit("/", 1)[-1]} for a in articles[:2]]
+        + [{"text": t} for t in (word.upper(), statement[5:30], "a", "zz", "", "no such text at all")]
+        + [{"stated_from": "2025-01", "stated_to": "2025-02"}, {"stated_from": "2022"},
+           {"stated_to": "2022-02-20"}, {"stated_from": "2025-01-19", "stated_to": "2025-01-19"}]
+        + [{"claimant": "no-such-entity-anywhere"}, {}]
+    )
+    if quick:  # the SPARQL reportedBy and text filters scan: keep them to a few pairs
+        singles = [s for s in singles if not ({"reported_by", "text"} & set(s))] + \
+            [{"reported_by": outlets[0]}, {"text": word.lower()}]
+    pairs = [dict(a, **b) for a, b in itertools.combinations(singles, 2) if not set(a) & set(b)]
+    if quick:
+        pairs = pairs[::7]
+    else:
+        pairs = pairs[::3]
+    return singles + pairs
+
+
+@pytest.fixture(scope="module")
+def generated_store(tmp_path_factory) -> Path:
+    from bench.corpus_gen import generate
+    root = tmp_path_factory.mktemp("gen30")
+    generate(root / "corpus", 30, 1)
+    build(settings_for(root / "store", root / "corpus"))
+    return root / "store"
+
+
+def test_a_build_leaves_an_index_in_step_with_its_store(built_store_path):
+    store = Store.open(built_store_path, read_only=True)
+    index = ClaimIndex(index_path(built_store_path), BASE)
+    assert index.in_step(store)
+    assert index.ensure(store) is False
+
+
+def test_index_answers_equal_the_sparql_answers_on_the_seed_graph(built_store_path):
+    old, new = readers(built_store_path)
+    cases = sample_criteria(old, quick=False)
+    assert len(cases) > 40
+    for criteria in cases:
+        assert_same(old, new, criteria, first=5)
+    for first in (0, 1, 100):
+        assert_same(old, new, {}, first)
+    assert_same(old, new, {"claimant": "NIS", "topic": "casualties"})
+    assert_same(old, new, {"text": "completely destroyed"})
+    assert_same(old, new, {"reported_by": "Kyiv Independent"}, 3)
+
+
+def test_index_answers_equal_the_sparql_answers_on_a_generated_corpus(generated_store):
+    old, new = readers(generated_store)
+    for criteria in sample_criteria(old, quick=True):
+        assert_same(old, new, criteria, first=50)
+
+
+def test_the_article_list_and_cursors_are_the_same(built_store_path):
+    old, new = readers(built_store_path)
+    for first in (0, 1, 2, 100):
+        pages, after = [], None
+        for reader in (old, new):
+            out, after = [], None
+            while True:
+                p = reader.article_page(first, after)
+                out.append((p.items, p.cursors, p.total, p.has_next, p.has_previous))
+                if not p.has_next or first == 0:
+                    break
+                after = p.cursors[-1]
+            pages.append(out)
+        assert pages[0] == pages[1]
+    cursor = new.search_claims(new.claim_filter(), 2).cursors[-1]
+    with pytest.raises(ReadError, match="belongs to claims"):
+        new.search_claims(new.claim_filter(), 2, cursor, connection="claimsMade")
+
+
+def index_content(file: Path) -> dict:
+    """Everything an index file says, independent of row numbers."""
+    import sqlite3
+    conn = sqlite3.connect(file if file.suffix == ".sqlite" else index_path(file))
+    claims = dict(conn.execute("SELECT n, iri FROM claim"))
+    return {
+        "claims": sorted(conn.execute("SELECT iri, id, key, span_start, span_end FROM claim")),
+        "links": sorted((kind, iri, claims[n]) for kind, iri, n in conn.execute(
+            "SELECT term.kind, term.iri, link.n FROM link JOIN term USING (t)")),
+        "counts": sorted(conn.execute("SELECT kind, iri, claims FROM term WHERE claims > 0")),
+        "texts": sorted((claims[rowid >> 12], body) for rowid, body in
+                        conn.execute("SELECT rowid, body FROM text")),
+        "articles": sorted(conn.execute("SELECT * FROM article")),
+        "totals": sorted(conn.execute("SELECT * FROM totals")),
+    }
+
+
+def rebuilt_content(store: Store, tmp_path: Path) -> dict:
+    """What an index rebuilt from scratch from `store` says."""
+    file = tmp_path / f"rebuilt-{time.monotonic_ns()}.sqlite"
+    ClaimIndex(file, BASE).rebuild(store)
+    return index_content(file)
+
+
+def test_add_replace_and_remove_keep_the_index_in_step(tmp_path, built_store_path):
+    path = tmp_path / "store"
+    shutil.copytree(built_store_path, path)
+    store = Store.open(path)
+    ingest = Ingest(store, BASE)
+    # 003 shares claims with other articles: removing it must keep them, with their other reports.
+    shared = "003_34f8a63c56b95bbf"
+    steps = [
+        lambda: ingest.remove(shared, "test"),
+        lambda: ingest.add(read_submission(CORPUS / "articles" / f"{shared}.yaml"), "test"),
+        lambda: ingest.add(read_submission(new_article(tmp_path, "idx-new", claims=3)), "test"),
+        lambda: ingest.add(read_submission(new_article(tmp_path, "idx-new", claims=1)), "test"),
+        lambda: ingest.remove("idx-new", "test"),
+        lambda: ingest.remove("000_b0a77a175dda8187", "test"),
+    ]
+    for step in steps:
+        change = step()
+        assert change.kind in ("added", "replaced", "removed")
+        assert ingest.index.in_step(store)
+        assert index_content(path) == rebuilt_content(store, tmp_path), change
+        old, new = Reader(store, BASE), Reader(store, BASE, IndexView(index_path(path)))
+        for criteria in ({}, {"claimant": "Budanov"}, {"topic": "reinforcements"},
+                         {"article": shared}, {"reported_by": "Kyiv Independent"},
+                         {"text": "artillery"}, {"about": "Russia", "stated_from": "2025-01"}):
+            assert_same(old, new, criteria)
+        assert new.article_page(100).items == old.article_page(100).items
+
+
+CRASH = """
+import os, signal, sys
+from pathlib import Path
+from graph.ingest import Ingest, read_submission
+from graph.store import Store
+ingest = Ingest(Store.open(sys.argv[1]), sys.argv[3])
+ingest.index
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+ingest.crash_between_commits = die
+ingest.add(read_submission(Path(sys.argv[2])), "crash-test")
+"""
+
+
+def test_a_kill_between_the_two_commits_is_repaired_when_the_index_is_opened(tmp_path, built_store_path, caplog):
+    path = tmp_path / "store"
+    shutil.copytree(built_store_path, path)
+    article = new_article(tmp_path, "crashed", claims=4)
+    child = subprocess.run([sys.executable, "-c", CRASH, str(path), str(article), BASE],
+                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    store = Store.open(path)
+    index = ClaimIndex(index_path(path), BASE)
+    assert latest_change(store).endswith("-crashed")    # the store committed
+    assert not index.in_step(store)                     # the index did not
+    with caplog.at_level(logging.WARNING, logger="whosaid.index"):
+        assert index.ensure(store) is True
+    assert "out of step" in caplog.text
+    assert index.in_step(store)
+    old, new = Reader(store, BASE), Reader(store, BASE, IndexView(index_path(path)))
+    assert_same(old, new, {"article": "crashed"})
+    assert new.search_claims(new.claim_filter(article="crashed")).total == 4
+    assert index_content(path) == rebuilt_content(store, tmp_path)
+
+
+def test_a_lost_or_half_built_index_is_rebuilt_on_opening(tmp_path, built_store_path):
+    path = tmp_path / "store"
+    shutil.copytree(built_store_path, path)
+    expected = index_content(path)
+    index_path(path).unlink()
+    store = Store.open(path)
+    assert ClaimIndex.for_store(store, BASE).in_step(store)
+    assert index_content(path) == expected
+    import sqlite3
+    conn = sqlite3.connect(index_path(path))
+    conn.execute("DELETE FROM meta WHERE name = 'state'")  # as a rebuild killed midway leaves it
+    conn.execute("DELETE FROM claim")
+    conn.commit()
+    conn.close()
+    assert ClaimIndex.for_store(store, BASE).in_step(store)
+    assert index_content(path) == expected
+
+
+def test_whosaid_reindex_rebuilds_the_index_from_the_store(tmp_path, built_store_path):
+    path = tmp_path / "store"
+    shutil.copytree(built_store_path, path)
+    expected = index_content(path)
+    index_path(path).unlink()
+    result = run_cli("reindex", store=path, check=True)
+    assert "Reindexed" in result.stdout and "claims" in result.stdout
+    assert index_content(path) == expected
+
+
+def test_a_reader_never_sees_the_index_out_of_step_with_its_store(tmp_path, built_store_path):
+    """While an article is added and removed, every request sees the index (counts, the article
+    list) and the store (the article, claims and reports) in the same state."""
+    path = tmp_path / "store"
+    shutil.copytree(built_store_path, path)
+    payload = {"input": graphql_input(new_article(tmp_path, article_id="churn", claims=6))}
+    problems, states, errors, stop = [], set(), [], threading.Event()
+    query = """{ article(id: "article/churn") { id }
+        articles { totalCount }
+        claims(claimant: "budanov", first: 100) { totalCount nodes { id reports { article { id } } } }
+        t: claims(text: "artillery units to be sent", first: 100) { totalCount nodes { id } } }"""
+    with running_server(path, WHOSAID_WRITE_TOKENS=TOKEN) as base:
+        client = GraphQLClient(base)
+
+        def read():
+            try:
+                reader = GraphQLClient(base)
+                while not stop.is_set():
+                    data = reader.data(query)
+                    present = data["article"] is not None
+                    states.add(present)
+                    if data["articles"]["totalCount"] != 5 + present:
+                        problems.append(f"article present={present}, list of {data['articles']['totalCount']}")
+                    claims = data["claims"]
+                    if len(claims["nodes"]) != min(claims["totalCount"], 100):
+                        problems.append(f"{len(claims['nodes'])} nodes of {claims['totalCount']}")
+                    if any(not c["reports"] for c in claims["nodes"]):
+                        problems.append("a claim without reports")
+                    if data["t"]["totalCount"] != (6 if present else 0) or \
+                            len(data["t"]["nodes"]) != data["t"]["totalCount"]:
+                        problems.append(f"text search {data['t']} with article present={present}")
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=read) for _ in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            for _ in range(6):
+                assert client.post(ADD, payload, **AUTH).json()["data"]["addArticle"]["change"]["kind"] == "added"
+                time.sleep(0.05)
+                removed = client.post('mutation { removeArticle(id: "article/churn") { change { kind } } }', **AUTH)
+                assert removed.json()["data"]["removeArticle"]["change"]["kind"] == "removed", removed.text
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+    if errors:
+        raise errors[0]
+    assert not problems, problems[:5]
+    assert states == {True, False}
+
+
+ADD = "mutation($input: ArticleInput!) { addArticle(input: $input) { change { kind } } }"
