@@ -25,24 +25,24 @@ import io
 import json
 import multiprocessing
 import os
-import shutil
 import time
 import uuid
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from .build_cache import BuildCache, ClaimRow, Entry
 from .config import Settings
-from .corpus import (Corpus, CorpusError, EntityIndex, Problems, _load_yaml, join_claims,
+from .corpus import (Corpus, EntityIndex, Problems, _load_yaml, join_claims,
                      load_corpus, parse_article, parse_entities, parse_yaml,
                      read_article_text)
 from .iris import WS, Minter
+from .queries import named
 from .rdf import (ONTOLOGY_DIR, ONTOLOGY_FILES, bind_prefixes, claim_graph, corpus_dataset,
                   entities_graph, ontology_graph, article_graph, topic_measures)
 from .remote_store import RemoteStore, is_remote
@@ -563,32 +563,8 @@ def _load_whole(settings, path, remote, cache, metas, current, ontology, ents, m
     return total
 
 
-@contextmanager
-def _copy_of(path: Path) -> Iterator[Store]:
-    """A writable copy of the store beside it (a RocksDB checkpoint: hard links, milliseconds),
-    swapped in when the block ends well, as fresh_store_at does for a new one."""
-    staging = path.with_name(path.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    Store.open(path, read_only=True)._inner.backup(str(staging))
-    store = Store.open(staging)
-    try:
-        yield store
-        store.flush()
-        store.close()
-    except BaseException:
-        store.close()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = path.with_name(path.name + ".old")
-    shutil.rmtree(retired, ignore_errors=True)
-    path.rename(retired)
-    staging.rename(path)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
 def _count(store: Store, graph: str) -> int:
-    rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    return int(rows[0]["n"].value)
+    return int(store.select(named("graph_size"), graph=ox.NamedNode(graph))[0]["n"].value)
 
 
 def _apply_changes(path: Path, cache: BuildCache, stamp: dict, build_id: str, env: str,
@@ -605,7 +581,7 @@ def _apply_changes(path: Path, cache: BuildCache, stamp: dict, build_id: str, en
     touched = drop | {g for g, _ in parts}
     from pyoxigraph import RdfFormat
     from .store import StoreError
-    with _copy_of(path) as store:
+    with fresh_store_at(path, copy_current=True) as store:
         before = {g: _count(store, g) for g in sorted(touched)}
         try:
             if drop:
