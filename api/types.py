@@ -349,11 +349,27 @@ class Article(Node):
 
 @strawberry.type(description="Claims on one topic about the same entity whose figures do not all overlap.")
 class Disagreement:
+    group: strawberry.Private[dict]
     topic: Topic = strawberry.field(description="The topic the claims share.")
     about: list[Entity] = strawberry.field(description="The entity the figures are about.")
-    claims: list[Claim] = strawberry.field(description="Every claim of the group, each with its own figure.")
     low: Optional[float] = strawberry.field(description="Lowest figure across the group.")
     high: Optional[float] = strawberry.field(description="Highest figure across the group.")
+
+    @strawberry.field(description="The claims of the group in id order, each with its own figure: the "
+                                  "first `first` of them (claimCount says how many there are).")
+    async def claims(self, info: Info[Context, None], first: Optional[int] = 20) -> list[Claim]:
+        iris = await info.context.run(info.context.reader.disagreement_claims, self.group, _size(first))
+        records = await info.context.claims.load_many(iris)
+        return [Claim(record=r) for r in records if r]
+
+    @strawberry.field(description="How many claims the group holds.")
+    def claim_count(self) -> int:
+        return self.group["count"]
+
+    @strawberry.field(description="This group's place in the list: pass it as `after` for the groups "
+                                  "that follow.")
+    def cursor(self) -> str:
+        return self.group["cursor"]
 
 
 @strawberry.type(description="One write to the store, as the history records it.")
@@ -496,18 +512,13 @@ async def node_by_id(info: Info[Context, None], id_: str, kind: Optional[str] = 
     return None
 
 
-async def disagreements(info: Info[Context, None], topic: Optional[str],
-                        about: Optional[str]) -> list[Disagreement]:
+async def disagreements(info: Info[Context, None], topic: Optional[str], about: Optional[str],
+                        first: Optional[int], after: Optional[str]) -> list[Disagreement]:
     reader = info.context.reader
-    groups = await info.context.run(reader.disagreements, topic, about)
-    out = []
-    for g in groups:
-        records = await info.context.claims.load_many(g["claims"])
-        out.append(Disagreement(topic=Topic(record=reader.topics[g["topic"]]),
-                                about=[e for e in (entity_of(info, i) for i in g["about"]) if e],
-                                claims=[Claim(record=r) for r in records if r],
-                                low=g["low"], high=g["high"]))
-    return out
+    groups = await info.context.run(reader.disagreements, topic, about, _size(first), after)
+    return [Disagreement(group=g, topic=Topic(record=reader.topics[g["topic"]]),
+                         about=[e for e in (entity_of(info, i) for i in g["about"]) if e],
+                         low=g["low"], high=g["high"]) for g in groups]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,7 +585,10 @@ class Query:
         return [Change.of(r) for r in records]
 
     @strawberry.field(description="Where sources disagree: groups of claims on the same topic about the "
-                                  "same entity, in the same unit, whose ranges do not all overlap.")
+                                  "same entity, in the same unit, whose ranges do not all overlap, in "
+                                  "(topic, entity, unit) order: the first `first` groups after the "
+                                  "group whose cursor is `after`.")
     async def disagreements(self, info: Info[Context, None], topic: Optional[str] = None,
-                            about: Optional[str] = None) -> list[Disagreement]:
-        return await disagreements(info, topic, about)
+                            about: Optional[str] = None, first: Optional[int] = 20,
+                            after: Optional[str] = None) -> list[Disagreement]:
+        return await disagreements(info, topic, about, first, after)

@@ -72,7 +72,14 @@ def direct(store_path: str, spec_path: str, budget: float, partial: str | None =
                     reader.claim_links(page.items)
             return page.total
         if kind == "disagreements":
-            groups = reader.disagreements(q.get("topic"), None)
+            if not hasattr(reader, "disagreement_claims"):  # before groups were paged
+                groups = reader.disagreements(q.get("topic"), None)
+                for g in groups:
+                    nested(g["claims"])
+                return len(groups)
+            groups = reader.disagreements(q.get("topic"), None, 5)
+            for g in groups:
+                nested(reader.disagreement_claims(g, 4))
             return len(groups)
         if kind == "articles":
             page = reader.article_page(q.get("first", 20))

@@ -259,8 +259,9 @@ def questions(p: dict) -> list[dict]:
         claims("text_common", "claims(text: common word), nested", {"text": ("String", p["common_word"])}),
         claims("article", "claims(article:), nested", {"article": ("ID", p["article"])}),
         {"name": "disagreements", "label": "disagreements(topic:)",
-         "query": "query($t: String) { disagreements(topic: $t) { about { label } low high "
-                  "claims { claimant { label } value { min max } statedOn } } }",
+         # 5 groups of at most 4 claims: the same 20 claims as the other questions' pages
+         "query": "query($t: String) { disagreements(topic: $t, first: 5) { about { label } low high "
+                  "claimCount claims(first: 4) { claimant { label } value { min max } statedOn } } }",
          "variables": {"t": p["topic"]}, "kind": "disagreements", "topic": p["topic"]},
         {"name": "articles", "label": "articles(first: 20)",
          "query": "{ articles(first: 20) { totalCount nodes { id title published outlet { label } } } }",

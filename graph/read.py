@@ -590,9 +590,15 @@ class Reader:
 
     # -- disagreements ---------------------------------------------------------------------
 
-    def disagreements(self, topic: str | None, about: str | None) -> list[dict]:
+    def disagreements(self, topic: str | None, about: str | None, first: int = 20,
+                      after: str | None = None) -> list[dict]:
         """Groups of claims on one topic, about one subject, in one unit, whose ranges do not
-        all overlap. Nothing is merged: each group lists every claim with its own figure."""
+        all overlap, in (topic, subject, unit) order: at most `first`, after the group whose
+        cursor is `after`. Nothing is merged: each group lists its claims, each with its own
+        figure (disagreement_claims). With the claim index this walks the index's disagreeing
+        groups; without it (an external store) it reads every valued claim of the topic."""
+        check_page_size(first)
+        position = tuple(decode_cursor(after, "disagreements", 3)) if after else None
         topics = None
         if topic is not None:
             t = self.resolve_topic(topic)
@@ -602,6 +608,10 @@ class Reader:
         subject, matched = self.entity_filter("about", about)
         if not matched:
             return []
+        if self.index is not None:
+            return [{"topic": t, "about": [s], "cursor": encode_cursor("disagreements", t, s, u),
+                     "group": g, "count": n, "low": low, "high": high}
+                    for g, t, s, u, n, low, high in self.index.disagreements(topics, subject, position, first)]
         rows = self.store.select(named("valued_claims"), topic=None if topics is None else _iris(topics),
                                  subject=None if subject is None else ox.NamedNode(subject))
         groups: dict[tuple, list[dict]] = defaultdict(list)
@@ -610,8 +620,8 @@ class Reader:
             groups[key].append({"claim": row["claim"].value, "min": _num(row, "min"),
                                 "max": _num(row, "max")})
         out = []
-        for (topic_iri, subject_iri, _unit), members in sorted(groups.items()):
-            if len(members) < 2:
+        for (topic_iri, subject_iri, unit), members in sorted(groups.items()):
+            if len(members) < 2 or (position is not None and (topic_iri, subject_iri, unit) <= position):
                 continue
             lows = [m["min"] for m in members if m["min"] is not None]
             highs = [m["max"] for m in members if m["max"] is not None]
@@ -620,6 +630,16 @@ class Reader:
                 continue
             figures = lows + highs
             out.append({"topic": topic_iri, "about": [subject_iri],
-                        "claims": [m["claim"] for m in members],
+                        "cursor": encode_cursor("disagreements", topic_iri, subject_iri, unit),
+                        "claims": [m["claim"] for m in members], "count": len(members),
                         "low": min(figures), "high": max(figures)})
+            if len(out) == first:
+                break
         return out
+
+    def disagreement_claims(self, group: dict, first: int = 20) -> list[str]:
+        """The first `first` claims (IRIs) of a group from disagreements(), in id order."""
+        check_page_size(first)
+        if "claims" in group:
+            return group["claims"][:first]
+        return self.index.group_members(group["group"], first)

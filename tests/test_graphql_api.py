@@ -131,6 +131,25 @@ def test_disagreements_filtered_by_entity_reference(gql):
     assert gql.data('{ disagreements(about: "nobody at all") { low } }')["disagreements"] == []
 
 
+def test_disagreements_page_by_group_and_by_claim(gql):
+    every = gql.data("{ disagreements(first: 50) { cursor claimCount claims(first: 50) { id } } }")["disagreements"]
+    assert len(every) >= 2
+    for g in every:
+        assert g["claimCount"] == len(g["claims"]) >= 2
+        ids = [c["id"] for c in g["claims"]]
+        assert ids == sorted(ids)
+    first = gql.data("{ disagreements(first: 1) { cursor claims(first: 1) { id } } }")["disagreements"]
+    assert [g["cursor"] for g in first] == [every[0]["cursor"]]
+    assert first[0]["claims"] == every[0]["claims"][:1]
+    rest = gql.data("query($a: String) { disagreements(first: 100, after: $a) { cursor } }",
+                    {"a": first[0]["cursor"]})["disagreements"]
+    assert [g["cursor"] for g in rest] == [g["cursor"] for g in every[1:]]
+    for bad, said in (('{ disagreements(after: "bm90IGEgY3Vyc29y") { low } }', "not a cursor of disagreements"),
+                      ("{ disagreements(first: 101) { low } }", "first must be between 0 and 100")):
+        body = gql.post(bad).json()
+        assert said in body["errors"][0]["message"] and body["data"] is None, body
+
+
 # ---------------------------------------------------------------------------------------------
 # Arguments
 # ---------------------------------------------------------------------------------------------

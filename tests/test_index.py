@@ -49,6 +49,29 @@ def assert_same(old: Reader, new: Reader, criteria: dict, first: int = 7) -> Non
     assert all_pages(new, criteria, first) == all_pages(old, criteria, first), criteria
 
 
+def all_disagreements(reader: Reader, topic=None, about=None, first: int = 2) -> list[tuple]:
+    """Every disagreeing group, page by page, with every claim of each."""
+    out, after = [], None
+    while True:
+        groups = reader.disagreements(topic, about, first, after)
+        out += [(g["topic"], g["about"], g["count"], g["low"], g["high"], g["cursor"],
+                 reader.disagreement_claims(g, 100)) for g in groups]
+        if len(groups) < first:
+            return out
+        after = groups[-1]["cursor"]
+
+
+def assert_same_disagreements(old: Reader, new: Reader) -> None:
+    """Disagreements by the index equal those of the SPARQL path, for every topic and every
+    subject that has a group, and unfiltered."""
+    everything = all_disagreements(old, first=100)
+    assert all_disagreements(new) == everything
+    for topic in sorted({t.id for t in old.topics.values()}):
+        assert all_disagreements(new, topic=topic) == all_disagreements(old, topic=topic), topic
+    for about in sorted({a for g in everything for a in g[1]})[:10]:
+        assert all_disagreements(new, about=about) == all_disagreements(old, about=about), about
+
+
 def sample_criteria(reader: Reader, quick: bool) -> list[dict]:
     """Filters drawn from what the store holds: single ones, pairs, and a few triples."""
     claims = reader.claims([r["claim"].value for r in reader.store.select(
@@ -112,12 +135,33 @@ def test_index_answers_equal_the_sparql_answers_on_the_seed_graph(built_store_pa
     assert_same(old, new, {"claimant": "NIS", "topic": "casualties"})
     assert_same(old, new, {"text": "completely destroyed"})
     assert_same(old, new, {"reported_by": "Kyiv Independent"}, 3)
+    assert_same_disagreements(old, new)
+    assert len(all_disagreements(new)) >= 3
+
+
+def test_disagreements_keep_each_claim_apart_and_page_by_cursor(built_store_path):
+    _old, new = readers(built_store_path)
+    groups = new.disagreements("casualties", None, 100)
+    assert groups
+    for g in groups:
+        claims = new.claims(new.disagreement_claims(g, 100))
+        assert g["count"] == len(claims) >= 2
+        lows = [c.value.min for c in claims.values() if c.value and c.value.min is not None]
+        highs = [c.value.max for c in claims.values() if c.value and c.value.max is not None]
+        assert max(lows) > min(highs)            # they really do not all overlap
+        assert g["low"] == min(lows + highs) and g["high"] == max(lows + highs)
+    one = new.disagreements("casualties", None, 1)
+    rest = new.disagreements("casualties", None, 100, one[0]["cursor"])
+    assert one + rest == groups
+    with pytest.raises(ReadError, match="cursor"):
+        new.disagreements(None, None, 1, "bm90IGEgY3Vyc29y")
 
 
 def test_index_answers_equal_the_sparql_answers_on_a_generated_corpus(generated_store):
     old, new = readers(generated_store)
     for criteria in sample_criteria(old, quick=True):
         assert_same(old, new, criteria, first=50)
+    assert_same_disagreements(old, new)
 
 
 def test_the_article_list_and_cursors_are_the_same(built_store_path):
@@ -153,6 +197,11 @@ def index_content(file: Path) -> dict:
                         conn.execute("SELECT rowid, body FROM text")),
         "articles": sorted(conn.execute("SELECT * FROM article")),
         "totals": sorted(conn.execute("SELECT * FROM totals")),
+        "figures": sorted((claims[n], id, low, high, topic, subject, unit) for n, id, low, high, topic, subject, unit
+                          in conn.execute("SELECT f.n, f.id, f.low, f.high, g.topic, g.subject, g.unit "
+                                          "FROM figure f JOIN figure_group g USING (g)")),
+        "groups": sorted(conn.execute("SELECT topic, subject, unit, members, low, high, disagrees "
+                                      "FROM figure_group")),
     }
 
 
@@ -189,6 +238,7 @@ def test_add_replace_and_remove_keep_the_index_in_step(tmp_path, built_store_pat
                          {"text": "artillery"}, {"about": "Russia", "stated_from": "2025-01"}):
             assert_same(old, new, criteria)
         assert new.article_page(100).items == old.article_page(100).items
+        assert_same_disagreements(old, new)
 
 
 CRASH = """

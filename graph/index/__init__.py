@@ -55,7 +55,7 @@ log = logging.getLogger("whosaid.index")
 
 INDEX_FILE = "whosaid-index.sqlite"
 SCHEMA = (Path(__file__).resolve().parent / "schema.sql").read_text(encoding="utf-8")
-VERSION = "2"  # bump when schema.sql or what is indexed changes: older files are rebuilt
+VERSION = "3"  # bump when schema.sql or what is indexed changes: older files are rebuilt
 UNKNOWN = "9999-12-31"
 TEXTS_PER_CLAIM = 4096  # text rowids: claim n * 4096 + i
 SHORT = 3               # trigram lookups need 3 characters
@@ -109,6 +109,7 @@ class _ClaimData:
     about: set
     articles: set
     reporters: set
+    figure: tuple | None = None   # (subject, unit casefolded or '', low, high) if it states one
 
 
 class ClaimIndex:
@@ -120,6 +121,7 @@ class ClaimIndex:
         self.conn = _connect(self.path)
         self.conn.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self._unsettled: set[int] = set()   # figure groups whose bounds a write changed
 
     @classmethod
     def for_store(cls, store, base_iri: str) -> "ClaimIndex":
@@ -179,13 +181,15 @@ class ClaimIndex:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 change = latest_change(store)
-                for table in ("link", "claim", "term", "article", "meta", "gram"):
+                for table in ("link", "claim", "term", "article", "meta", "gram", "figure",
+                              "figure_group"):
                     self.conn.execute(f"DELETE FROM {table}")
                 self.conn.execute("DELETE FROM text")
                 self.conn.execute("UPDATE totals SET n = 0")
                 closure = self._topic_closure(store)
                 data = self._read_claims(store, None)
                 self._insert(data, closure, {})
+                self._settle_groups()
                 arts = [r["article"].value for r in store.select(named("index_articles"))]
                 self.conn.executemany("INSERT OR REPLACE INTO article VALUES (?, ?)",
                                       [(self.mint.local_id(a) or a, a) for a in arts])
@@ -234,6 +238,7 @@ class ClaimIndex:
                         self.conn.execute("INSERT INTO article VALUES (?, ?)",
                                           (self.mint.local_id(a) or a, a))
                 self.conn.execute("DELETE FROM term WHERE claims = 0")
+                self._settle_groups()
                 self._set_meta(last_change=change)
                 if crash_hook is not None:
                     crash_hook()
@@ -254,6 +259,8 @@ class ClaimIndex:
         if row is None:
             return
         n = row[0]
+        self._unsettled.update(g for (g,) in self.conn.execute("SELECT g FROM figure WHERE n = ?", (n,)))
+        self.conn.execute("DELETE FROM figure WHERE n = ?", (n,))
         self.conn.execute("DELETE FROM link WHERE n = ?", (n,))
         self.conn.execute("DELETE FROM text WHERE rowid BETWEEN ? AND ?",
                           (n * TEXTS_PER_CLAIM, n * TEXTS_PER_CLAIM + TEXTS_PER_CLAIM - 1))
@@ -309,6 +316,13 @@ class ClaimIndex:
                     c.texts.add(term.value.lower())
                 else:
                     c.reporters.add(term.value)
+        for row in store.select(named("index_figures"), claim=bound):
+            c = out.get(row["claim"].value)
+            if c is None or c.figure is not None:
+                continue
+            unit = row.get("unit")
+            c.figure = (row["subject"].value, "" if unit is None else unit.value.casefold(),
+                        _number(row.get("min")), _number(row.get("max")))
         return out
 
     def _term(self, terms: dict, kind: str, iri: str) -> int:
@@ -333,6 +347,11 @@ class ClaimIndex:
             values += [("reporter", r) for r in c.reporters]
             for kind, value in set(values):
                 links.append((self._term(terms, kind, value), key, c.id, n, end))
+            if c.figure is not None:
+                subject, unit, low, high = c.figure
+                g = self._group(c.topic, subject, unit)
+                conn.execute("INSERT INTO figure VALUES (?, ?, ?, ?, ?)", (n, g, c.id, low, high))
+                self._unsettled.add(g)
             ordered = sorted(c.texts)
             if len(ordered) > TEXTS_PER_CLAIM:  # a claim in over 4,000 distinct evidences
                 ordered = ordered[:TEXTS_PER_CLAIM - 1] + ["\n".join(ordered[TEXTS_PER_CLAIM - 1:])]
@@ -345,6 +364,37 @@ class ClaimIndex:
                 texts = []
         conn.executemany("INSERT INTO link VALUES (?, ?, ?, ?, ?)", links)
         conn.executemany("INSERT INTO text (rowid, body) VALUES (?, ?)", texts)
+
+
+    def _group(self, topic: str, subject: str, unit: str) -> int:
+        self.conn.execute("INSERT OR IGNORE INTO figure_group (topic, subject, unit) VALUES (?, ?, ?)",
+                          (topic, subject, unit))
+        return self.conn.execute("SELECT g FROM figure_group WHERE topic = ? AND subject = ? AND unit = ?",
+                                 (topic, subject, unit)).fetchone()[0]
+
+    def _settle_groups(self) -> None:
+        """Recompute the bounds of the groups this write touched. Each min/max is one seek at an
+        end of (g, low) or (g, high), so a group of a million claims costs what one of two does."""
+        for g in sorted(self._unsettled):
+            self.conn.execute("""
+                UPDATE figure_group SET
+                  low = min(coalesce(lo_lo, lo_hi), coalesce(lo_hi, lo_lo)),
+                  high = max(coalesce(hi_lo, hi_hi), coalesce(hi_hi, hi_lo)),
+                  disagrees = coalesce(members >= 2 AND hi_lo > lo_hi, 0)
+                FROM (SELECT (SELECT min(low) FROM figure WHERE g = :g) AS lo_lo,
+                             (SELECT max(low) FROM figure WHERE g = :g) AS hi_lo,
+                             (SELECT min(high) FROM figure WHERE g = :g) AS lo_hi,
+                             (SELECT max(high) FROM figure WHERE g = :g) AS hi_hi)
+                WHERE g = :g""", {"g": g})
+        self.conn.execute("DELETE FROM figure_group WHERE members = 0")
+        self._unsettled.clear()
+
+
+def _number(term) -> float | None:
+    try:
+        return None if term is None else float(term.value)
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,6 +531,31 @@ class IndexView:
             total = self._all(f"SELECT count(*) FROM {source} WHERE {where}",
                               (*source_params, *params))[0][0]
         return Found([tuple(r) for r in rows], total)
+
+    def disagreements(self, topics: list[str] | None, subject: str | None,
+                      after: tuple[str, str, str] | None, limit: int) -> list[tuple]:
+        """Disagreeing groups in (topic, subject, unit) order, at most `limit`: (g, topic,
+        subject, unit, members, low, high) rows. A walk of one of figure_group's indexes."""
+        conds, params = ["disagrees = 1"], []
+        if topics is not None:
+            conds.append(f"topic IN ({','.join('?' * len(topics))})")
+            params += topics
+        if subject is not None:
+            conds.append("subject = ?")
+            params.append(subject)
+        if after is not None:
+            conds.append("(topic, subject, unit) > (?, ?, ?)")
+            params += list(after)
+        by = "disagreeing_by_subject" if subject is not None else "disagreeing_by_topic"
+        return self._all(f"SELECT g, topic, subject, unit, members, low, high FROM figure_group "
+                         f"INDEXED BY {by} WHERE {' AND '.join(conds)} "
+                         f"ORDER BY topic, subject, unit LIMIT ?", (*params, int(limit)))
+
+    def group_members(self, g: int, limit: int) -> list[str]:
+        """The first `limit` claims (IRIs) of a figure group, in id order."""
+        return [r[0] for r in self._all(
+            "SELECT c.iri FROM figure f INDEXED BY figure_member JOIN claim c ON c.n = f.n "
+            "WHERE f.g = ? ORDER BY f.id LIMIT ?", (g, int(limit)))]
 
     def article_page(self, after: str | None, limit: int) -> tuple[list[tuple[str, str]], int]:
         rows = self._all("SELECT iri, local_id FROM article WHERE local_id > ? ORDER BY local_id LIMIT ?",

@@ -71,3 +71,38 @@ CREATE TRIGGER IF NOT EXISTS article_uncounted AFTER DELETE ON article BEGIN
 END;
 
 INSERT OR IGNORE INTO totals VALUES ('claims', 0), ('articles', 0);
+
+-- Disagreements: claims that state a figure, grouped by (topic, subject, unit), the unit
+-- casefolded ('' when none), as graph/read.py's disagreements() groups them. A group's bounds
+-- are kept on write from B-tree ends (min/max of (g, low) and (g, high): a seek each), so that
+-- "which groups disagree" is a walk of figure_group's index, whatever the groups hold.
+CREATE TABLE IF NOT EXISTS figure_group (
+  g INTEGER PRIMARY KEY,
+  topic TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  members INTEGER NOT NULL DEFAULT 0,
+  low REAL,          -- the lowest figure of the group (any bound)
+  high REAL,         -- the highest
+  disagrees INTEGER NOT NULL DEFAULT 0,  -- 1 when some claim's lower bound is over another's upper
+  UNIQUE (topic, subject, unit)
+);
+CREATE INDEX IF NOT EXISTS disagreeing_by_topic ON figure_group (disagrees, topic, subject, unit);
+CREATE INDEX IF NOT EXISTS disagreeing_by_subject ON figure_group (disagrees, subject, topic, unit);
+
+CREATE TABLE IF NOT EXISTS figure (
+  n INTEGER PRIMARY KEY,   -- the claim (claim.n)
+  g INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  low REAL,
+  high REAL
+);
+CREATE INDEX IF NOT EXISTS figure_member ON figure (g, id);
+CREATE INDEX IF NOT EXISTS figure_low ON figure (g, low);
+CREATE INDEX IF NOT EXISTS figure_high ON figure (g, high);
+CREATE TRIGGER IF NOT EXISTS figure_counted AFTER INSERT ON figure BEGIN
+  UPDATE figure_group SET members = members + 1 WHERE g = NEW.g;
+END;
+CREATE TRIGGER IF NOT EXISTS figure_uncounted AFTER DELETE ON figure BEGIN
+  UPDATE figure_group SET members = members - 1 WHERE g = OLD.g;
+END;
