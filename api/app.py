@@ -168,9 +168,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 "<li><a href=/docs>HTTP API documentation</a></li></ul>")
 
     @app.get("/healthz")
-    def healthz() -> dict:
-        """Liveness: the store answers, and how many quads it holds."""
-        return {"status": "ok", "quads": len(store)}
+    def healthz(request: Request) -> dict:
+        """Liveness: the store answers, and how many quads it holds (a kept count with the
+        claim index, so that a probe costs nothing whatever the store holds)."""
+        return {"status": "ok", "quads": request.app.state.reader.quads()}
     app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
 
     @app.exception_handler(RequestValidationError)

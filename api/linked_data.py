@@ -613,7 +613,7 @@ VOCABULARIES = (SCHEMA, PROV, OA, SKOS, ONTOLOGY_IRI)
 
 
 def void_graph(request: Request) -> Graph:
-    store = request.app.state.store
+    store, reader = request.app.state.store, request.app.state.reader
     server = str(request.base_url).rstrip("/")
     description = URIRef(f"{server}/.well-known/void")
     dataset, claims = URIRef(f"{description}#dataset"), URIRef(f"{description}#claims")
@@ -628,13 +628,12 @@ def void_graph(request: Request) -> Graph:
         "A who-said-what knowledge graph of news reporting: attributed claims, their chains of "
         "intermediaries and their verbatim evidence.", lang="en")))
     # No triple is in two named graphs (graph/rdf.py), so the quads counted are the triples.
-    g.add((dataset, VOID.triples, Literal(len(store), datatype=XSD.integer)))
+    g.add((dataset, VOID.triples, Literal(reader.quads(), datatype=XSD.integer)))
     entities = store.select(named("entity_count"))[0]["entities"].value
     g.add((dataset, VOID.entities, Literal(int(entities), datatype=XSD.integer)))
     g.add((dataset, VOID.classPartition, claims))
     g.add((claims, VOID["class"], WS.Claim))
-    g.add((claims, VOID.entities, Literal(int(store.select(named("totals"))[0]["claims"].value),
-                                          datatype=XSD.integer)))
+    g.add((claims, VOID.entities, Literal(reader.claim_total(), datatype=XSD.integer)))
     for vocabulary in VOCABULARIES:
         g.add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(f"{server}/sparql")))

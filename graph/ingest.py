@@ -204,12 +204,24 @@ class Ingest:
 
     crash_between_commits = None  # tests: called after the store commit, before the index's
 
+    def _sizes(self, drop: list[str], inserts: dict) -> int | None:
+        """How many quads the graphs a write touches hold, but the history graph: counted before
+        and after the write, the difference is what the write changed, at the cost of those
+        graphs (the history graph only grows, by the change's own new triples). None without
+        an index (only the index keeps the total)."""
+        if self.index is None:
+            return None
+        history = str(self.history_graph)
+        return sum(int(self.store.select(named("graph_size"), graph=ox.NamedNode(name))[0]["n"].value)
+                   for name in sorted({*drop, *inserts}) if name != history)
+
     def _reindex(self, drop: list[str], inserts: dict, change: Change,
-                 articles: list[str] = ()) -> None:
+                 articles: list[str] = (), sizes_before: int | None = None) -> None:
         """Bring the claim index in step with what `_apply` just committed."""
         index = self.index
         if index is None:
             return
+        quads = self._sizes(drop, inserts) - sizes_before + len(inserts.get(str(self.history_graph), ()))
         if self.crash_between_commits is not None:
             self.crash_between_commits()
         claim_graphs = f"{self.mint.base}graph/claim/"
@@ -217,9 +229,9 @@ class Ingest:
                   for name in (*drop, *inserts) if name.startswith(claim_graphs)}
         change_iri = str(self._change_node(change))
         if claims or articles:
-            index.update(self.store, claims, articles, change_iri)
+            index.update(self.store, claims, articles, change_iri, quads_delta=quads)
         else:
-            index.record_change(change_iri)
+            index.record_change(change_iri, quads_delta=quads)
 
     # -- what the store holds --------------------------------------------------------------
 
@@ -363,8 +375,9 @@ class Ingest:
             inserts[str(self.history_graph)] = self._history(change)
             self.index  # opened (and repaired if out of step) before the write, never between commits
             window.begin_write(p.article.id)
+            before = self._sizes(p.drop, inserts)
             self._apply(p.drop, inserts)
-            self._reindex(p.drop, inserts, change, [change.iri])
+            self._reindex(p.drop, inserts, change, [change.iri], before)
             return change
 
     def add_entities(self, path: Path, by: str, window: WriteWindow | None = None) -> Change:
@@ -404,8 +417,9 @@ class Ingest:
                 self._ensure_ontology(inserts)
                 self.index
                 window.begin_write(window.what)
+                before = self._sizes([], inserts)
                 self._apply([], inserts)
-                self._reindex([], inserts, change)
+                self._reindex([], inserts, change, sizes_before=before)
             return change
 
     def remove(self, article_id: str, by: str, window: WriteWindow | None = None) -> Change:
@@ -423,8 +437,10 @@ class Ingest:
             change = Change("removed", article_id, by, _now(), iri=str(self.mint.article(article_id)))
             self.index
             window.begin_write(window.what)
-            self._apply(drop, {str(self.history_graph): self._history(change)})
-            self._reindex(drop, {}, change, [change.iri])
+            inserts = {str(self.history_graph): self._history(change)}
+            before = self._sizes(drop, inserts)
+            self._apply(drop, inserts)
+            self._reindex(drop, inserts, change, [change.iri], before)
             return change
 
     def _ensure_ontology(self, inserts: dict[str, Graph]) -> None:

@@ -588,6 +588,18 @@ class Reader:
                              article=r["changed"].value.rsplit("/", 1)[-1] if r.get("changed") else None,
                              at=r["at"].value, by=r["by"].value) for r in rows]
 
+    # -- size ------------------------------------------------------------------------------
+
+    def quads(self) -> int:
+        """How many quads the store holds: the index's kept count, else a count of the store."""
+        return self.index.total("quads") if self.index is not None else len(self.store)
+
+    def claim_total(self) -> int:
+        """How many claims the store holds: the index's kept count, else a count of the store."""
+        if self.index is not None:
+            return self.index.total("claims")
+        return int(self.store.select(named("totals"))[0]["claims"].value)
+
     # -- disagreements ---------------------------------------------------------------------
 
     def disagreements(self, topic: str | None, about: str | None, first: int = 20,

@@ -190,6 +190,7 @@ class ClaimIndex:
                 data = self._read_claims(store, None)
                 self._insert(data, closure, {})
                 self._settle_groups()
+                self._count_quads(store, None)
                 arts = [r["article"].value for r in store.select(named("index_articles"))]
                 self.conn.executemany("INSERT OR REPLACE INTO article VALUES (?, ?)",
                                       [(self.mint.local_id(a) or a, a) for a in arts])
@@ -207,9 +208,10 @@ class ClaimIndex:
     # -- updating after a write ------------------------------------------------------------
 
     def update(self, store, claims: Iterable[str], articles: Iterable[str], change: str,
-               crash_hook=None) -> None:
+               crash_hook=None, quads_delta: int | None = None) -> None:
         """Re-index `claims` and `articles` (IRIs) as the store now holds them, and record that
-        `change` is applied. Claims the index links to one of `articles` are re-indexed too (a
+        `change` is applied. `quads_delta`: how many quads the change added (negative: removed),
+        for the store's size kept here; None counts the store again (a scan). Claims the index links to one of `articles` are re-indexed too (a
         replaced or removed article's former claims), so a claim several articles report stays
         right when one of them goes."""
         articles = list(articles)
@@ -239,6 +241,7 @@ class ClaimIndex:
                                           (self.mint.local_id(a) or a, a))
                 self.conn.execute("DELETE FROM term WHERE claims = 0")
                 self._settle_groups()
+                self._count_quads(store, quads_delta)
                 self._set_meta(last_change=change)
                 if crash_hook is not None:
                     crash_hook()
@@ -247,12 +250,23 @@ class ClaimIndex:
                 self.conn.execute("ROLLBACK")
                 raise
 
-    def record_change(self, change: str) -> None:
-        """A write that changed no claim or article (entities): only the change id moves."""
+    def record_change(self, change: str, quads_delta: int | None = None) -> None:
+        """A write that changed no claim or article (entities): the change id and the size move."""
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
+            self._count_quads(store=None, delta=quads_delta)
             self._set_meta(last_change=change)
             self.conn.execute("COMMIT")
+
+    def _count_quads(self, store, delta: int | None) -> None:
+        """The store's size (its quads), kept so that /healthz and the VoID description do not
+        count the store: moved by `delta`, or counted anew (a scan) when there is none."""
+        if delta is None and store is None:
+            raise ValueError("a change of unknown size needs the store to count")
+        if delta is None:
+            self.conn.execute("UPDATE totals SET n = ? WHERE name = 'quads'", (len(store),))
+        else:
+            self.conn.execute("UPDATE totals SET n = n + ? WHERE name = 'quads'", (delta,))
 
     def _delete_claim(self, iri: str) -> None:
         row = self.conn.execute("SELECT n FROM claim WHERE iri = ?", (iri,)).fetchone()

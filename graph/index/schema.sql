@@ -3,7 +3,8 @@
 
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 
--- Maintained counts: 'claims' and 'articles' (the unfiltered totals).
+-- Maintained counts: 'claims' and 'articles' (the unfiltered totals), and 'quads' (the store's
+-- size: every write adds what it changed, graph/ingest.py).
 CREATE TABLE IF NOT EXISTS totals (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 
 -- One row per claim. key: the start of its statedOn span, '9999-12-31' when unknown (the order
@@ -70,7 +71,7 @@ CREATE TRIGGER IF NOT EXISTS article_uncounted AFTER DELETE ON article BEGIN
   UPDATE totals SET n = n - 1 WHERE name = 'articles';
 END;
 
-INSERT OR IGNORE INTO totals VALUES ('claims', 0), ('articles', 0);
+INSERT OR IGNORE INTO totals VALUES ('claims', 0), ('articles', 0), ('quads', 0);
 
 -- Disagreements: claims that state a figure, grouped by (topic, subject, unit), the unit
 -- casefolded ('' when none), as graph/read.py's disagreements() groups them. A group's bounds
