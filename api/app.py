@@ -62,15 +62,18 @@ class Writes:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whosaid-write")
         shutil.rmtree(snapshots, ignore_errors=True)
 
-    def publish(self) -> None:
-        """Snapshot the live store and point every reader at the snapshot."""
+    def publish(self, references_changed: bool = True) -> None:
+        """Snapshot the live store and point every reader at the snapshot. Unless the write
+        changed entities or topics, the new reader carries over the old one's."""
         self.generation += 1
         path = self.live.snapshot(self.snapshots / str(self.generation))
         store = Store.open(path, read_only=True)
         index = self.ingest.index
+        previous = getattr(self.state, "reader", None)
         self.state.store = store
         self.state.reader = Reader(store, self.settings.base_iri,
-                                   IndexView(index.path) if index is not None else None)
+                                   IndexView(index.path) if index is not None else None,
+                                   references=None if references_changed else previous)
         self.runner.restart(str(path))
         shutil.rmtree(self.snapshots / str(self.generation - self.KEEP), ignore_errors=True)
 
@@ -82,7 +85,7 @@ class Writes:
                   "nothing was written", file=sys.stderr, flush=True)
             raise
         if change.kind != "unchanged":
-            self.publish()
+            self.publish(change.references_changed)
         return change
 
     @staticmethod
@@ -102,8 +105,9 @@ class RemoteWrites(Writes):
         self.settings, self.state = settings, state
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whosaid-write")
 
-    def publish(self) -> None:
-        self.state.reader.refresh()
+    def publish(self, references_changed: bool = True) -> None:
+        if references_changed:
+            self.state.reader.refresh()
 
 
 def _read_only_index(store, settings: Settings) -> IndexView | None:

@@ -541,6 +541,20 @@ class EntityIndex:
             for name in (e.id, e.label, *e.aliases):
                 self._by_name.setdefault(normalize_name(name), set()).add(e.id)
 
+    def extended(self, more: dict[str, Entity]) -> "EntityIndex":
+        """This index with `more` entities added, leaving this one as it is: a copy of the name
+        table's references (fast) rather than normalising every name again."""
+        if not more:
+            return self
+        other = EntityIndex({})
+        other.entities = {**self.entities, **more}
+        other._by_name = dict(self._by_name)
+        for e in more.values():
+            for name in (e.id, e.label, *e.aliases):
+                key = normalize_name(name)
+                other._by_name[key] = other._by_name.get(key, set()) | {e.id}
+        return other
+
     def candidates(self, ref: str) -> list[str]:
         if ref in self.entities:
             return [ref]
@@ -552,12 +566,12 @@ class EntityIndex:
 
 
 def refuse_name_collisions(new: dict[str, Entity], stored: dict[str, Entity], where: str,
-                           out: Problems) -> None:
+                           out: Problems, index: EntityIndex | None = None) -> None:
     """A new entity may not take a name (id, label or alias, compared as references are) that an
     existing entity has: every reference to that name would turn ambiguous, the README's
     `claims(claimant: "NIS")` among them. A different entity that really shares a name says so
     with `differentFrom: [id]` and a `disambiguation`."""
-    index = EntityIndex(stored)
+    index = index if index is not None else EntityIndex(stored)
     for e in new.values():
         if e.id in stored:
             continue  # the same entity described again: compared triple by triple elsewhere

@@ -117,6 +117,9 @@ class Change:
     claims: int = 0
     iri: str | None = None
     entities: int = 0
+    # Whether the write added to the entities graph or the ontology: readers then reload what
+    # they keep in memory of them (graph/read.py); otherwise they carry it over.
+    references_changed: bool = False
 
 
 @dataclass
@@ -188,6 +191,7 @@ class Ingest:
         (opened, and rebuilt if out of step, at the first write), None for no index."""
         self.store = store
         self._index = index
+        self._references = None  # (entities, their name index): see _stored_entities
         self.mint = Minter(base_iri)
         self.max_bytes = max_bytes
         self.ontology = ontology_graph()
@@ -235,22 +239,39 @@ class Ingest:
 
     # -- what the store holds --------------------------------------------------------------
 
-    def _stored_entities(self) -> dict[str, Entity]:
-        """The entities the store holds, as the corpus reader knows them (to resolve references)."""
-        return {r.local_id.rsplit("/", 1)[1]: Entity(id=r.local_id.rsplit("/", 1)[1], type=r.type,
-                                                      label=r.label, aliases=r.aliases)
-                for r in Reader(self.store, self.mint.base).entities.values()}
+    def _stored_entities(self) -> tuple[dict[str, Entity], EntityIndex]:
+        """The entities the store holds, as the corpus reader knows them (to resolve references),
+        and their name index. Kept between writes and read again only after a write that added
+        entities (this is the store's one writer): reading them costs what the entities graph
+        holds, which a write of one article should not."""
+        if self._references is None:
+            stored = {r.local_id.rsplit("/", 1)[1]: Entity(id=r.local_id.rsplit("/", 1)[1], type=r.type,
+                                                            label=r.label, aliases=r.aliases)
+                      for r in Reader(self.store, self.mint.base).entities.values()}
+            self._references = (stored, EntityIndex(stored))
+        return self._references
+
+    def _stored_about(self, nodes) -> set:
+        """The entities graph's triples about `nodes`: at the cost of those entities."""
+        nodes = sorted({str(n) for n in nodes})
+        if not nodes:
+            return set()
+        query = named("entity_triples").bind(entity=[ox.NamedNode(n) for n in nodes],
+                                             graph=ox.NamedNode(str(self.mint.entities_graph)))
+        # As N-Triples would give them (rdflib's own triples): a plain literal, not xsd:string.
+        return {tuple(Literal(x.value) if isinstance(x, Literal) and x.datatype == XSD.string else x
+                      for x in _rdflib_triple(t)) for t in self.store.raw_query(query)}
 
     def _redefined(self, entities: dict[str, Entity], triples: Graph) -> list[str]:
         """Ids among `entities` that the store already describes differently (an entity, once
         described, is only ever referred to; a second description would merge two)."""
         if not entities:
             return []
-        current = self._graph(str(self.mint.entities_graph))
+        current = self._stored_about(self.mint.entity(eid) for eid in entities)
         clashes = []
         for eid in entities:
             node = self.mint.entity(eid)
-            stored = set(current.triples((node, None, None)))
+            stored = {t for t in current if t[0] == node}
             if stored and stored != set(triples.triples((node, None, None))):
                 clashes.append(eid)
         return clashes
@@ -277,10 +298,10 @@ class Ingest:
     def prepare(self, sub: Submission, window: WriteWindow | None = None) -> _Prepared:
         window = window or WriteWindow()
         out = Problems()
-        stored = self._stored_entities()
+        stored, stored_index = self._stored_entities()
         new = self._new_entities(sub, stored, out)
-        refuse_name_collisions(new, stored, f"{sub.source}: entities", out)
-        index = EntityIndex({**stored, **new})
+        refuse_name_collisions(new, stored, f"{sub.source}: entities", out, stored_index)
+        index = stored_index.extended(new)
         raw = {k: v for k, v in sub.raw.items() if k != "entities"}
         article = parse_article(raw, sub.text, sub.source, index, self.topics, out)
         out.raise_if_any()
@@ -359,10 +380,10 @@ class Ingest:
             p = self.prepare(sub, window)
             article_graph_name = str(self.mint.article_graph(p.article.id))
             existed = self.store.ask(named("graph_exists"), graph=ox.NamedNode(article_graph_name))
-            unchanged = existed and not p.drop[1:] and all(
-                set(self._graph(name)) == set(g) for name, g in p.graphs.items()) and \
-                (not len(p.entity_triples) or
-                 all(t in self._graph(str(self.mint.entities_graph)) for t in p.entity_triples))
+            known = self._stored_about(p.entity_triples.subjects())
+            new_entity_triples = any(t not in known for t in p.entity_triples)
+            unchanged = existed and not p.drop[1:] and not new_entity_triples and all(
+                set(self._graph(name)) == set(g) for name, g in p.graphs.items())
             change = Change("unchanged" if unchanged else "replaced" if existed else "added",
                             p.article.id, by, _now(), len(p.article.claims),
                             str(self.mint.article(p.article.id)))
@@ -372,11 +393,14 @@ class Ingest:
             if len(p.entity_triples):
                 inserts[str(self.mint.entities_graph)] = p.entity_triples
             self._ensure_ontology(inserts)
+            change.references_changed = new_entity_triples or str(self.mint.ontology_graph) in inserts
             inserts[str(self.history_graph)] = self._history(change)
             self.index  # opened (and repaired if out of step) before the write, never between commits
             window.begin_write(p.article.id)
             before = self._sizes(p.drop, inserts)
             self._apply(p.drop, inserts)
+            if change.references_changed:
+                self._references = None
             self._reindex(p.drop, inserts, change, [change.iri], before)
             return change
 
@@ -394,7 +418,8 @@ class Ingest:
             out.raise_if_any()
             entities = parse_entities(raw, str(path), out)
             out.raise_if_any()
-            refuse_name_collisions(entities, self._stored_entities(), str(path), out)
+            stored, stored_index = self._stored_entities()
+            refuse_name_collisions(entities, stored, str(path), out, stored_index)
             out.raise_if_any()
             g = bind_prefixes(Graph())
             for e in entities.values():
@@ -414,11 +439,13 @@ class Ingest:
             if new:
                 inserts = {str(self.mint.entities_graph): _graph_of(new),
                            str(self.history_graph): self._history(change)}
+                change.references_changed = True
                 self._ensure_ontology(inserts)
                 self.index
                 window.begin_write(window.what)
                 before = self._sizes([], inserts)
                 self._apply([], inserts)
+                self._references = None
                 self._reindex([], inserts, change, sizes_before=before)
             return change
 

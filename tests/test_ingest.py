@@ -108,6 +108,27 @@ def test_a_new_article_referencing_known_and_new_entities_shows_up_at_once(tmp_p
     assert node["reports"][0]["article"]["outlet"]["id"] == "entity/kyiv-independent"
 
 
+def test_a_write_says_whether_readers_must_reload_entities(tmp_path, seed_store):
+    """Readers carry their entities over a write that added none (api/app.py publish); a write
+    that adds one must say so, or the new entity would stay unknown to the API."""
+    from graph.config import Settings
+    from graph.ingest import Ingest, read_submission
+    from graph.read import Reader
+    ingest = Ingest(Store.open(seed_store), Settings.from_env().base_iri)
+    first = ingest.add(read_submission(new_article(tmp_path, "carry-1")), "test")
+    assert first.kind == "added" and first.references_changed  # north-korean-artillery is new
+    second = ingest.add(read_submission(new_article(tmp_path, "carry-2")), "test")
+    assert second.kind == "added" and not second.references_changed  # it exists now
+    assert not ingest.remove("carry-2", "test").references_changed
+    entities = tmp_path / "entities.yaml"
+    entities.write_text(yaml.safe_dump([{"id": "carry-person", "type": "Person", "label": "Carry Person"}]),
+                        encoding="utf-8")
+    assert ingest.add_entities(entities, "test").references_changed
+    fresh = Reader(ingest.store, ingest.mint.base)
+    carried = Reader(ingest.store, ingest.mint.base, references=fresh)
+    assert carried.resolve_entity("Carry Person") == fresh.resolve_entity("Carry Person") != []
+
+
 def test_replacing_an_article_and_removing_it(tmp_path, seed_store):
     before = quads(seed_store)
     path = new_article(tmp_path, claims=2)
