@@ -235,7 +235,7 @@ class Ingest:
         if claims or articles:
             index.update(self.store, claims, articles, change_iri, quads_delta=quads)
         else:
-            index.record_change(change_iri, quads_delta=quads)
+            index.record_change(self.store, change_iri, quads_delta=quads)
 
     # -- what the store holds --------------------------------------------------------------
 

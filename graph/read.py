@@ -590,6 +590,10 @@ class Reader:
         """The history of writes, newest first, optionally of one article (id or IRI)."""
         check_page_size(first)
         bound = None if article is None else ox.NamedNode(self.iri_of_id("article", article))
+        if self.index is not None:
+            return [ChangeRecord(kind=kind, article=None if iri is None else iri.rsplit("/", 1)[-1],
+                                 at=at, by=by)
+                    for kind, iri, at, by in self.index.changes(None if bound is None else bound.value, first)]
         rows = self.store.select(named("history"), article=bound)[:first]
         return [ChangeRecord(kind=r["kind"].value,
                              article=r["changed"].value.rsplit("/", 1)[-1] if r.get("changed") else None,

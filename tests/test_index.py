@@ -200,6 +200,7 @@ def index_content(file: Path) -> dict:
         "figures": sorted((claims[n], id, low, high, topic, subject, unit) for n, id, low, high, topic, subject, unit
                           in conn.execute("SELECT f.n, f.id, f.low, f.high, g.topic, g.subject, g.unit "
                                           "FROM figure f JOIN figure_group g USING (g)")),
+        "changes": sorted(conn.execute("SELECT * FROM change")),
         "groups": sorted(conn.execute("SELECT topic, subject, unit, members, low, high, disagrees "
                                       "FROM figure_group")),
     }
@@ -239,6 +240,10 @@ def test_add_replace_and_remove_keep_the_index_in_step(tmp_path, built_store_pat
             assert_same(old, new, criteria)
         assert new.article_page(100).items == old.article_page(100).items
         assert_same_disagreements(old, new)
+        assert len(old.changes(None, 100)) >= 1
+        for article in (None, shared, "idx-new"):
+            assert new.changes(article, 100) == old.changes(article, 100)
+        assert new.changes(None, 2) == old.changes(None, 100)[:2]
 
 
 CRASH = """

@@ -182,7 +182,7 @@ class ClaimIndex:
             try:
                 change = latest_change(store)
                 for table in ("link", "claim", "term", "article", "meta", "gram", "figure",
-                              "figure_group"):
+                              "figure_group", "change"):
                     self.conn.execute(f"DELETE FROM {table}")
                 self.conn.execute("DELETE FROM text")
                 self.conn.execute("UPDATE totals SET n = 0")
@@ -191,6 +191,7 @@ class ClaimIndex:
                 self._insert(data, closure, {})
                 self._settle_groups()
                 self._count_quads(store, None)
+                self._copy_history(store, None)
                 arts = [r["article"].value for r in store.select(named("index_articles"))]
                 self.conn.executemany("INSERT OR REPLACE INTO article VALUES (?, ?)",
                                       [(self.mint.local_id(a) or a, a) for a in arts])
@@ -242,6 +243,7 @@ class ClaimIndex:
                 self.conn.execute("DELETE FROM term WHERE claims = 0")
                 self._settle_groups()
                 self._count_quads(store, quads_delta)
+                self._copy_history(store, change)
                 self._set_meta(last_change=change)
                 if crash_hook is not None:
                     crash_hook()
@@ -250,19 +252,25 @@ class ClaimIndex:
                 self.conn.execute("ROLLBACK")
                 raise
 
-    def record_change(self, change: str, quads_delta: int | None = None) -> None:
+    def record_change(self, store, change: str, quads_delta: int | None = None) -> None:
         """A write that changed no claim or article (entities): the change id and the size move."""
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
-            self._count_quads(store=None, delta=quads_delta)
+            self._count_quads(store, quads_delta)
+            self._copy_history(store, change)
             self._set_meta(last_change=change)
             self.conn.execute("COMMIT")
+
+    def _copy_history(self, store, change: str | None) -> None:
+        """Copy one change (or, with None, every change) of the history graph."""
+        rows = store.select(named("history"), change=None if change is None else ox.NamedNode(change))
+        self.conn.executemany("INSERT OR REPLACE INTO change VALUES (?, ?, ?, ?, ?)", [
+            (r["change"].value, r["at"].value, r["kind"].value,
+             r["changed"].value if r.get("changed") is not None else None, r["by"].value) for r in rows])
 
     def _count_quads(self, store, delta: int | None) -> None:
         """The store's size (its quads), kept so that /healthz and the VoID description do not
         count the store: moved by `delta`, or counted anew (a scan) when there is none."""
-        if delta is None and store is None:
-            raise ValueError("a change of unknown size needs the store to count")
         if delta is None:
             self.conn.execute("UPDATE totals SET n = ? WHERE name = 'quads'", (len(store),))
         else:
@@ -570,6 +578,14 @@ class IndexView:
         return [r[0] for r in self._all(
             "SELECT c.iri FROM figure f INDEXED BY figure_member JOIN claim c ON c.n = f.n "
             "WHERE f.g = ? ORDER BY f.id LIMIT ?", (g, int(limit)))]
+
+    def changes(self, article: str | None, limit: int) -> list[tuple]:
+        """(kind, article IRI or None, at, by) of the newest `limit` changes, of one article or all."""
+        if article is None:
+            return self._all("SELECT kind, article, at, by FROM change INDEXED BY change_order "
+                             "ORDER BY at DESC, iri DESC LIMIT ?", (int(limit),))
+        return self._all("SELECT kind, article, at, by FROM change INDEXED BY change_of_article "
+                         "WHERE article = ? ORDER BY at DESC, iri DESC LIMIT ?", (article, int(limit)))
 
     def article_page(self, after: str | None, limit: int) -> tuple[list[tuple[str, str]], int]:
         rows = self._all("SELECT iri, local_id FROM article WHERE local_id > ? ORDER BY local_id LIMIT ?",

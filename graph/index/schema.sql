@@ -107,3 +107,15 @@ END;
 CREATE TRIGGER IF NOT EXISTS figure_uncounted AFTER DELETE ON figure BEGIN
   UPDATE figure_group SET members = members - 1 WHERE g = OLD.g;
 END;
+
+-- The history of writes (the history graph's ws:Change nodes), for `changes`: newest first by
+-- (at, iri), overall or of one article.
+CREATE TABLE IF NOT EXISTS change (
+  iri TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  article TEXT,
+  by TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS change_order ON change (at, iri);
+CREATE INDEX IF NOT EXISTS change_of_article ON change (article, at, iri);
