@@ -13,7 +13,7 @@ from typing import NewType, Optional
 import strawberry
 from strawberry.types import Info
 
-from graph.read import (ArticleRecord, ClaimRecord, EntityRecord, Page, QuantityRecord, ReadError,
+from graph.read import (ArticleRecord, ClaimFilter, ClaimRecord, EntityRecord, Page, QuantityRecord, ReadError,
                         ReportRecord, TopicRecord)
 from graph.corpus import parse_partial_date
 
@@ -401,10 +401,30 @@ class ClaimEdge:
 
 @strawberry.type(description="A page of claims, ordered by statedOn (unknown last), then id.")
 class ClaimConnection:
-    total_count: int
-    nodes: list[Claim]
-    edges: list[ClaimEdge]
-    page_info: PageInfo
+    # Each field does its own work when asked for, so that a page costs what the query selects:
+    # totalCount alone loads no claim, nodes alone counts nothing.
+    page: strawberry.Private[Page]
+    filter: strawberry.Private[ClaimFilter]
+
+    @strawberry.field
+    async def total_count(self, info: Info[Context, None]) -> int:
+        if self.page.total is not None:
+            return self.page.total
+        return await info.context.run(info.context.reader.count_claims, self.filter)
+
+    @strawberry.field
+    async def nodes(self, info: Info[Context, None]) -> list[Claim]:
+        records = await info.context.claims.load_many(self.page.items)
+        return [Claim(record=r) for r in records if r]
+
+    @strawberry.field
+    async def edges(self, info: Info[Context, None]) -> list[ClaimEdge]:
+        records = await info.context.claims.load_many(self.page.items)
+        return [ClaimEdge(cursor=c, node=Claim(record=r)) for c, r in zip(self.page.cursors, records) if r]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        return PageInfo.of(self.page)
 
 
 @strawberry.type
@@ -463,12 +483,8 @@ async def claim_connection(info: Info[Context, None], connection: str, *, first:
     references (names, ids, IRIs); IRIs from parent objects resolve to themselves."""
     reader = info.context.reader
     f = await info.context.run(reader.claim_filter, **filters)  # an article id is looked up
-    page = await info.context.run(reader.search_claims, f, _size(first), after, connection)
-    records = await info.context.claims.load_many(page.items)
-    nodes = [Claim(record=r) for r in records if r]
-    return ClaimConnection(total_count=page.total, nodes=nodes,
-                           edges=[ClaimEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes)],
-                           page_info=PageInfo.of(page))
+    page = await info.context.run(reader.search_claims, f, _size(first), after, connection, False)
+    return ClaimConnection(page=page, filter=f)
 
 
 def entity_connection(info: Info[Context, None], search: Optional[str], type_: Optional[str],

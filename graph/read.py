@@ -148,7 +148,7 @@ class Page:
     """One page of a connection: the items, their cursors, and where the page sits."""
     items: list[str]
     cursors: list[str]
-    total: int
+    total: int | None        # None: not counted (ask count_claims)
     has_next: bool
     has_previous: bool
 
@@ -433,18 +433,35 @@ class Reader:
                     f"ORDER BY ?key ?id\nLIMIT {int(limit)}")
         return NamedQuery("claim_search", text), values
 
+    def _indexed(self, f: ClaimFilter) -> bool:
+        return self.index is not None and (f.topics is None or f.topic is not None)
+
+    def _index_filter(self, f: ClaimFilter) -> dict:
+        return dict(claimant=f.claimant, about=f.about, topic=f.topic, reporter=f.reported_by,
+                    article=f.article, text=f.text, stated_from=f.stated_from, stated_to=f.stated_to)
+
+    def count_claims(self, f: ClaimFilter) -> int:
+        """How many claims `f` selects: a kept count for one filter or none (with the index),
+        else the cost of the matches."""
+        if f.empty:
+            return 0
+        if self._indexed(f):
+            return self.index.count(**self._index_filter(f))
+        count_query, count_values = self._claim_query(f, count=True, after=None, limit=0)
+        return int(self.store.select(count_query, **count_values)[0]["n"].value)
+
     def search_claims(self, f: ClaimFilter, first: int = 20, after: str | None = None,
-                      connection: str = "claims") -> Page:
-        """A page of the claims `f` selects; `connection` names the connection for its cursors."""
+                      connection: str = "claims", count: bool = True) -> Page:
+        """A page of the claims `f` selects; `connection` names the connection for its cursors.
+        count=False leaves the total out (None): a page costs what it holds, and a client that
+        asks for totalCount pays for it then (count_claims)."""
         check_page_size(first)
         position = tuple(decode_cursor(after, connection, 2)) if after else None
         if f.empty:
             return Page([], [], 0, False, position is not None)
-        if self.index is not None and (f.topics is None or f.topic is not None):
-            found = self.index.search(
-                claimant=f.claimant, about=f.about, topic=f.topic, reporter=f.reported_by,
-                article=f.article, text=f.text, stated_from=f.stated_from, stated_to=f.stated_to,
-                after=position, limit=first + 1)
+        if self._indexed(f):
+            found = self.index.search(**self._index_filter(f), after=position, limit=first + 1,
+                                      count=count)
             page = found.rows[:first]
             return Page(items=[r[0] for r in page],
                         cursors=[encode_cursor(connection, r[1], r[2]) for r in page],
@@ -452,8 +469,7 @@ class Reader:
                         has_previous=position is not None)
         query, values = self._claim_query(f, count=False, after=position, limit=first + 1)
         rows = self.store.select(query, **values)
-        count_query, count_values = self._claim_query(f, count=True, after=None, limit=0)
-        total = int(self.store.select(count_query, **count_values)[0]["n"].value)
+        total = self.count_claims(f) if count else None
         page = rows[:first]
         return Page(items=[r["claim"].value for r in page],
                     cursors=[encode_cursor(connection, r["key"].value, r["id"].value) for r in page],

@@ -426,7 +426,7 @@ def _number(term) -> float | None:
 @dataclass
 class Found:
     rows: list[tuple[str, str, str]]   # (claim IRI, key, id), at most first + 1
-    total: int
+    total: int | None                  # None when not asked for
 
 
 def _year_before(day: str) -> str | None:
@@ -495,8 +495,13 @@ class IndexView:
         rare = sorted(grams, key=lambda g: (known.get(g, 0), g))[:2]
         return " AND ".join('"' + g.replace('"', '""') + '"' for g in rare)
 
+    def count(self, **criteria) -> int:
+        """How many claims the criteria of search() select."""
+        return self.search(**criteria, limit=0).total
+
     def search(self, *, claimant=None, about=None, topic=None, reporter=None, article=None,
-               text=None, stated_from=None, stated_to=None, after=None, limit=21) -> Found:
+               text=None, stated_from=None, stated_to=None, after=None, limit=21,
+               count: bool = True) -> Found:
         wanted = [(k, v) for k, v in (("claimant", claimant), ("about", about), ("topic", topic),
                                       ("reporter", reporter), ("article", article)) if v]
         terms = self._terms(wanted)
@@ -546,7 +551,9 @@ class IndexView:
         rows = self._all(f"SELECT {iri_of}, d.key, d.id FROM {source} WHERE {page_where} "
                          f"ORDER BY d.key, d.id LIMIT ?", (*source_params, *page_params, int(limit)))
 
-        if not conds[1 if drive is not None else 0:] and not use_fts:
+        if not count:
+            total = None
+        elif not conds[1 if drive is not None else 0:] and not use_fts:
             # One filter, or none: a maintained count.
             total = terms[0][1] if drive is not None else self.total("claims")
         else:
