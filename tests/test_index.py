@@ -164,6 +164,30 @@ def test_index_answers_equal_the_sparql_answers_on_a_generated_corpus(generated_
     assert_same_disagreements(old, new)
 
 
+def test_claims_read_per_article_and_merged_equal_those_read_from_the_store(built_store_path):
+    """What a first build's workers read of each article's graphs (claims_in), merged, is what
+    a rebuild reads from the whole store: claims several articles report included."""
+    import pyoxigraph as ox
+    from graph.index import claims_in, merge_claims
+    store = Store.open(built_store_path, read_only=True)
+    inner = store._inner
+    parts = []
+    for article in sorted(g.value for g in inner.named_graphs() if "/graph/article/" in g.value):
+        reported = inner.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH {ox.NamedNode(article)} "
+                               "{ ?c <https://w3id.org/whosaid/ontology#report> ?r } }")
+        graphs = [article] + [r[0].value.replace("/claim/", "/graph/claim/") for r in reported]
+        chunks = []
+        for name in graphs:
+            one = ox.Store()
+            one.extend(ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
+                       for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+            chunks.append(one.dump(format=ox.RdfFormat.N_QUADS))
+        parts.append(claims_in(chunks))
+    merged = merge_claims(parts)
+    assert merged == ClaimIndex._read_claims(store, None)
+    assert any(len(c.articles) > 1 for c in merged.values())  # shared claims were merged
+
+
 def test_the_article_list_and_cursors_are_the_same(built_store_path):
     old, new = readers(built_store_path)
     for first in (0, 1, 2, 100):

@@ -174,8 +174,11 @@ class ClaimIndex:
 
     # -- rebuilding ------------------------------------------------------------------------
 
-    def rebuild(self, store) -> dict:
-        """Rebuild everything from the store, in one transaction (readers keep the old state)."""
+    def rebuild(self, store, claims: dict[str, "_ClaimData"] | None = None) -> dict:
+        """Rebuild everything from the store, in one transaction (readers keep the old state).
+        `claims`: what to keep of every claim, when the caller already has it (a first build
+        reads it from each article's graphs in its workers: claims_in), rather than reading
+        every claim back from the store."""
         started = time.perf_counter()
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -187,7 +190,7 @@ class ClaimIndex:
                 self.conn.execute("DELETE FROM text")
                 self.conn.execute("UPDATE totals SET n = 0")
                 closure = self._topic_closure(store)
-                data = self._read_claims(store, None)
+                data = self._read_claims(store, None) if claims is None else claims
                 self._insert(data, closure, {})
                 self._settle_groups()
                 self._count_quads(store, None)
@@ -410,6 +413,35 @@ class ClaimIndex:
                 WHERE g = :g""", {"g": g})
         self.conn.execute("DELETE FROM figure_group WHERE members = 0")
         self._unsettled.clear()
+
+
+def claims_in(nquads: Iterable[bytes]) -> dict[str, _ClaimData]:
+    """What the index keeps of the claims in some N-Quads (one article's graphs): the index's own
+    named queries over an in-memory store of just those quads, so that the answer is the one a
+    rebuild from the store gives for them. A claim that several articles report appears in each
+    of theirs with that article's reports: merge_claims unites them."""
+    from ..store import Store
+    inner = ox.Store()
+    for chunk in nquads:
+        inner.load(chunk, format=ox.RdfFormat.N_QUADS)
+    return ClaimIndex._read_claims(Store(inner), None)
+
+
+def merge_claims(parts: Iterable[dict[str, _ClaimData]]) -> dict[str, _ClaimData]:
+    """One entry per claim from per-article ones: the claim's own fields are the same in each
+    (the build's cross-article rules refuse one id with two contents); links and texts unite."""
+    out: dict[str, _ClaimData] = {}
+    for part in parts:
+        for iri, c in part.items():
+            have = out.get(iri)
+            if have is None:
+                out[iri] = c
+                continue
+            for name in ("texts", "about", "articles", "reporters"):
+                getattr(have, name).update(getattr(c, name))
+            if have.figure is None:
+                have.figure = c.figure
+    return out
 
 
 def _number(term) -> float | None:
