@@ -4,7 +4,10 @@ Nothing is written unless everything passes, and the new store replaces the old 
 
 The build grows with the corpus and no faster:
 - each article is read, checked, converted and validated with SHACL on its own (its graphs, the
-  entities it refers to, the ontology), as `whosaid add` does, in parallel across `jobs` processes;
+  entities it refers to, the ontology), as `whosaid add` does, in parallel across `jobs` processes.
+  The shapes are evaluated by the quick check of graph/quick_check.py, which passes an article only
+  when pyshacl would find no violation in it; any other article goes to pyshacl, whose report is
+  the one given (pyshacl alone cost ten times what the rest of the build does);
 - what an article became is kept in a cache beside the store (graph/build_cache.py), keyed by a
   hash of its YAML and text and of everything its checks depend on (entities.yaml, ontology,
   shapes, build code): an unchanged article is not checked again;
@@ -15,7 +18,10 @@ The build grows with the corpus and no faster:
 - a first build bulk-loads every article's N-Quads into a fresh store; a rebuild copies the store
   (a RocksDB checkpoint: hard links) and replaces only the changed articles' graphs; either way
   the new store is swapped in only when everything passed. A build that changes nothing does not
-  touch the store.
+  touch the store;
+- the claim index (graph/index/) of a rebuilt store is the old store's, carried into the copy and
+  updated for the changed articles only; a first build, or a rebuild that cannot carry it, builds
+  it whole from the store.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import multiprocessing
 import os
+import sqlite3
 import time
 import uuid
 import zlib
@@ -35,23 +43,30 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
+from rdflib.plugins.serializers.nt import _nt_row
 
 from .build_cache import BuildCache, ClaimRow, Entry
 from .config import Settings
 from .corpus import (Corpus, EntityIndex, Problems, _load_yaml, join_claims,
                      load_corpus, parse_article, parse_entities, parse_yaml,
                      read_article_text)
+from .index import (ClaimIndex, IndexView, claims_in, ensure_at, index_path, latest_change,
+                    merge_claims)
 from .iris import WS, Minter
 from .queries import named
-from .rdf import (ONTOLOGY_DIR, ONTOLOGY_FILES, bind_prefixes, claim_graph, corpus_dataset,
-                  entities_graph, ontology_graph, article_graph, topic_measures)
+from .rdf import (ONTOLOGY_DIR, ONTOLOGY_FILES, add_article, add_claim_core, add_report,
+                  bind_prefixes, corpus_dataset, entities_graph, ontology_graph, topic_measures)
 from .remote_store import RemoteStore, is_remote
 from .store import Store, fresh_store_at
-from .validate import SHAPES_FILE, Violation, validate_graph
+from .quick_check import QuickBase, QuickCheck, Unsupported
+from .validate import SHAPES_FILE, Violation, shapes_graph, validate_graph
+
+log = logging.getLogger("whosaid.build")
 
 STAMP = "whosaid-build.json"      # in the store folder: which build (and cache state) it holds
 QUOTE_RULE = "the claim's quote is not inside the evidence of any of its reports"
-_CODE = ("build.py", "build_cache.py", "corpus.py", "rdf.py", "iris.py", "names.py", "validate.py")
+_CODE = ("build.py", "build_cache.py", "corpus.py", "rdf.py", "iris.py", "names.py", "validate.py",
+         "quick_check.py")
 
 
 class ValidationFailed(ValueError):
@@ -81,6 +96,8 @@ class BuildResult:
     mode: str = "full"        # full (store loaded whole), incremental, unchanged
     changed: list[str] = field(default_factory=list)  # articles whose graphs were (re)written
     removed: list[str] = field(default_factory=list)  # articles no longer in the store
+    pyshacl: int = 0          # checked articles that pyshacl validated (the quick check did not pass)
+    index: str = ""           # the claim index: rebuilt (whole), updated (changed articles), kept
 
 
 def topic_ids(ontology: Graph) -> set[str]:
@@ -122,6 +139,10 @@ class _Context:
     entity_triples: dict      # entity node -> its triples (context for sh:class checks)
     env: str
     max_bytes: int | None
+    quick: QuickCheck | None = None   # None: every article goes to pyshacl
+    quick_base: QuickBase | None = None
+    index_claims: bool = False        # read what the claim index keeps of each article (claims_in)
+    entity_rows: dict = field(default_factory=dict)  # entity node -> its N-Triples (filled lazily)
 
 
 @dataclass
@@ -131,6 +152,8 @@ class _Outcome:
     problems: list = field(default_factory=list)      # corpus Problems
     violations: list = field(default_factory=list)    # SHACL Violations
     entry: Entry | None = None
+    pyshacl: bool = False     # validated by pyshacl (the quick check could not pass it)
+    index_claims: dict | None = None  # what the claim index keeps of its claims, when asked
 
 
 _CTX: _Context | None = None  # set before the pool forks; each worker reads its copy
@@ -150,11 +173,35 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _nquads(g: Graph, name: str) -> bytes:
+def _nquads(g: Iterable, name: str) -> bytes:
     """A graph's triples as N-Quads in the named graph `name` (rdflib's escaping)."""
-    suffix = f" <{name}> .\n".encode("utf-8")
-    lines = g.serialize(format="nt", encoding="utf-8").splitlines()
-    return b"".join(line[:-2] + suffix for line in lines if line.endswith(b" ."))
+    suffix = f" <{name}> .\n"
+    return "".join(row[:-3] + suffix for row in map(_nt_row, g)).encode("utf-8")
+
+
+class _Triples(dict):
+    """The triples of one named graph, in the order they were added and each once: what rdf.py's
+    add_* functions fill (they only call add), without an rdflib Graph's store and namespace
+    manager, which cost more than everything else an article's conversion does."""
+
+    def add(self, triple) -> None:
+        self[triple] = None
+
+
+def article_triples(article, mint: Minter) -> _Triples:
+    """What rdf.article_graph holds (tests/test_build.py holds the two to the same triples)."""
+    g = _Triples()
+    add_article(g, article, mint)
+    for claim in article.claims:
+        add_report(g, claim, article, mint)
+    return g
+
+
+def claim_triples(claim, mint: Minter, measures: dict) -> _Triples:
+    """What rdf.claim_graph holds."""
+    g = _Triples()
+    add_claim_core(g, claim, mint, measures)
+    return g
 
 
 def _core_digest(core: tuple) -> str:
@@ -196,46 +243,76 @@ def check_article(meta_path: str) -> _Outcome:
         return outcome
 
     mint = ctx.mint
-    graphs = {str(mint.article_graph(article.id)): article_graph(article, mint)}
+    graphs = {str(mint.article_graph(article.id)): article_triples(article, mint)}
     for claim in claims.values():
-        graphs[str(mint.claim_graph(claim.id))] = claim_graph(claim, mint, ctx.measures)
-    outcome.violations = _validate(article, graphs, ctx)
-    if outcome.violations:
-        return outcome
+        graphs[str(mint.claim_graph(claim.id))] = claim_triples(claim, mint, ctx.measures)
+    rows = {name: [_nt_row(t) for t in g] for name, g in graphs.items()}
+    triples, focus, context = _validation_data(article, graphs, ctx)
+    if ctx.quick is None or not ctx.quick.passes(
+            ctx.quick_base, triples, focus, _validation_rows(rows, context, ctx)):
+        outcome.pyshacl = True
+        outcome.violations = _validate(triples, focus, ctx)
+        if outcome.violations:
+            return outcome
 
-    rows = []
+    summary = []
     for claim in article.claims:
         report = claim.reports[0]
-        rows.append(ClaimRow(
+        summary.append(ClaimRow(
             claim.id, _core_digest(claim.core()), claim.quote[:60] if claim.quote else None,
             bool(claim.quote) and claim.quote in report.evidence.exact,
             (*claim.confirms, *([claim.revises] if claim.revises else ()))))
-    parts = [(name, zlib.compress(_nquads(g, name), 1)) for name, g in graphs.items()]
+    nquads = ["".join(row[:-3] + f" <{name}> .\n" for row in rows[name]).encode("utf-8")
+              for name in graphs]
+    parts = [(name, zlib.compress(data, 1)) for name, data in zip(graphs, nquads)]
+    if ctx.index_claims:
+        outcome.index_claims = claims_in(nquads)
     outcome.entry = Entry(meta.stem, outcome.digest, ctx.env, len(article.claims),
-                          len(graphs[str(mint.article_graph(article.id))]), rows, parts)
+                          len(graphs[str(mint.article_graph(article.id))]), summary, parts)
     return outcome
 
 
-def _validate(article, graphs: dict[str, Graph], ctx: _Context) -> list[Violation]:
-    """SHACL on the article's graphs, with the ontology and the entities they refer to as
-    context; claims it confirms or revises in other articles are known to be claims (the
-    cross-article rules check they exist), and a quote that is not in this article's evidence
-    is left to the cross-article rule (it may be in another report's)."""
+def _validation_data(article, graphs: dict, ctx: _Context) -> tuple[list, set, list]:
+    """What SHACL validates an article on, besides the ontology: the article's graphs, the
+    entities they refer to, and the claims it confirms or revises in other articles, known to be
+    claims (the cross-article rules check they exist). Returns (triples, focus nodes: the
+    subjects of the article's graphs, the context triples among `triples`)."""
+    triples, focus, referred = [], set(), {}
+    for g in graphs.values():
+        for t in g:
+            triples.append(t)
+            focus.add(t[0])
+            referred[t[2]] = None
+    context = [t for o in referred for t in ctx.entity_triples.get(o, ())]
+    for claim in article.claims:
+        for target in (*claim.confirms, *([claim.revises] if claim.revises else ())):
+            context.append((ctx.mint.claim(target), RDF.type, WS.Claim))
+    triples += context
+    return triples, focus, context
+
+
+def _validation_rows(rows: dict, context: list, ctx: _Context) -> list[str]:
+    """The N-Triples line of each of _validation_data's triples, in its order: the graphs' lines
+    written for the cache, then the context's (kept, as they recur)."""
+    cached = ctx.entity_rows
+    out = [r for graph_rows in rows.values() for r in graph_rows]
+    for t in context:
+        row = cached.get(t)
+        if row is None:
+            row = cached[t] = _nt_row(t)
+        out.append(row)
+    return out
+
+
+def _validate(triples: list, focus: set, ctx: _Context) -> list[Violation]:
+    """pyshacl on the ontology and `triples` (see _validation_data), for the focus nodes; a quote
+    that is not in this article's evidence is left to the cross-article rule (it may be in
+    another report's)."""
     data = Graph()
     for t in ctx.ontology:
         data.add(t)
-    focus = set()
-    for g in graphs.values():
-        for t in g:
-            data.add(t)
-            focus.add(t[0])
-    for g in graphs.values():
-        for o in set(g.objects()):
-            for t in ctx.entity_triples.get(o, ()):
-                data.add(t)
-    for claim in article.claims:
-        for target in (*claim.confirms, *([claim.revises] if claim.revises else ())):
-            data.add((ctx.mint.claim(target), RDF.type, WS.Claim))
+    for t in triples:
+        data.add(t)
     violations = validate_graph(data, focus_nodes=sorted(focus))
     return [v for v in violations if v.message != QUOTE_RULE]
 
@@ -335,6 +412,12 @@ def build(settings: Settings, store_path: str | Path | None = None, jobs: int | 
         entity_triples.setdefault(t[0], []).append(t)
     _CTX = _Context(mint, topics, topic_measures(ontology), ontology, EntityIndex(entities),
                     entity_triples, env, settings.max_submission_bytes)
+    try:
+        _CTX.quick = QuickCheck(shapes_graph(), ignored_messages=[QUOTE_RULE])
+        _CTX.quick_base = QuickBase(ontology)
+    except Unsupported as exc:
+        log.warning("every article goes to pyshacl, about ten times slower: the quick check "
+                    "(graph/quick_check.py) does not cover %s", exc)
 
     cache = BuildCache(None if remote else cache_location(path))
     try:
@@ -375,6 +458,11 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
         cache.drop(current.pop(stem) for stem in broken)
 
     todo = [m for m in metas if m.stem not in current]
+    # A store loaded whole from articles that are all checked now gets its claim index from the
+    # workers, which read it off each article's own graphs: reading every claim back from the
+    # store afterwards is one core's work (about 6 s per 1,000 articles).
+    _CTX.index_claims = not incremental and not remote and not current
+    index_parts: list[dict] = []
     stage = "checking"
     if progress:
         progress(stage, 0, len(todo))
@@ -388,12 +476,16 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
 
     problems = Problems()
     violations: list[Violation] = []
+    slow = 0
     cache.db.execute("BEGIN")
     try:
         for outcome in _run(todo, jobs, advance):
             for p in outcome.problems:
                 problems.add(p.where, p.message)
             violations.extend(outcome.violations)
+            slow += outcome.pyshacl
+            if outcome.index_claims is not None:
+                index_parts.append(outcome.index_claims)
             if outcome.entry is not None:
                 current[outcome.stem] = cache.add(outcome.entry)
                 digests[outcome.stem] = outcome.digest
@@ -434,8 +526,15 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
         cache.prune(current.values())
         cache.db.execute("COMMIT")
 
-    if not remote:  # the claim index (graph/index/): built for a new store, kept for an unchanged one
-        from .index import ensure_at; ensure_at(path, settings.base_iri)
+    index = ""
+    if mode == "full" and _CTX.index_claims and len(index_parts) == len(metas):
+        _index_from_workers(path, settings.base_iri, index_parts)
+        index = "rebuilt"
+    elif not remote:
+        # The claim index (graph/index/): carried over and updated by _apply_changes, kept for an
+        # unchanged store, built whole for a new one (or when carrying it over failed).
+        index = "rebuilt" if ensure_at(path, settings.base_iri) else \
+            ("updated" if mode == "incremental" else "kept")
     counts = cache.counts(entry_ids)
     articles = [ArticleCount(counts[i][0], counts[i][1], counts[i][2]) for i in entry_ids]
     return BuildResult(store=str(path), triples=result_triples, entities=len(entities),
@@ -444,7 +543,18 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
                        cached=len(metas) - len(todo), mode=mode,
                        changed=[m.stem for m in metas if mode == "full"
                                 or (mode == "incremental" and built.get(m.stem) != current[m.stem])],
-                       removed=sorted(set(built) - set(current)) if mode == "incremental" else [])
+                       removed=sorted(set(built) - set(current)) if mode == "incremental" else [],
+                       pyshacl=slow, index=index)
+
+
+def _index_from_workers(path, base_iri: str, parts: list[dict]) -> None:
+    """The claim index of a store just loaded whole, from what the workers read of each article."""
+    store = Store.open(path, read_only=True)
+    index = ClaimIndex(index_path(path), base_iri)
+    try:
+        index.rebuild(store, claims=merge_claims(parts))
+    finally:
+        index.close()
 
 
 def _untouched_since_build(path: Path) -> bool:
@@ -579,6 +689,12 @@ def _apply_changes(path: Path, cache: BuildCache, stamp: dict, build_id: str, en
     drop |= {str(mint.claim_graph(c)) for c in old_claims - kept}
     parts = [(g, zlib.decompress(d)) for i in new for g, d in cache.parts(i)]
     touched = drop | {g for g, _ in parts}
+    # What the claim index must look at again: every claim whose graph goes or is rewritten, and
+    # every article replaced, added or removed (ClaimIndex.update also re-reads the claims it
+    # links to those articles, such as a claim that stays because another article reports it).
+    claims = {str(mint.claim(c)) for c in old_claims | cache.claims_of(new)}
+    articles = {str(mint.article(stem)) for stem in old} | \
+        {str(mint.article(stem)) for stem, i in current.items() if i in new_set}
     from pyoxigraph import RdfFormat
     from .store import StoreError
     with fresh_store_at(path, copy_current=True) as store:
@@ -591,6 +707,57 @@ def _apply_changes(path: Path, cache: BuildCache, stamp: dict, build_id: str, en
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write to the store: {exc}") from None
         after = {g: _count(store, g) for g in sorted(touched)}
-        total = int(stamp["triples"]) + sum(after.values()) - sum(before.values())
+        delta = sum(after.values()) - sum(before.values())
+        total = int(stamp["triples"]) + delta
         _write_stamp(Path(store.path), build_id, env, total)
+        _carry_index(path, store, claims, articles, delta,
+                     (cache.claim_count(current.values()), len(current)))
     return total
+
+
+def _carry_index(old_path: Path, store: Store, claims: set[str], articles: set[str], delta: int,
+                 expected: tuple[int, int]) -> bool:
+    """Copy the claim index of the store at `old_path` into `store` (its checkpoint copy, which
+    starts without one) and re-index there only the claims and articles this build changed, as
+    graph/ingest.py does after a write. On any doubt (no index, one out of step with the old
+    store, an error, totals that are not `expected` (claims, articles)) leave no index file, so
+    that ensure_at rebuilds it whole from the store."""
+    source, target = index_path(old_path), index_path(store.path)
+    if not source.exists():
+        return False
+    done = False
+    try:
+        src = sqlite3.connect(str(source))
+        try:
+            dst = sqlite3.connect(str(target))
+            try:
+                src.backup(dst)  # consistent whatever a reader of the old one does meanwhile
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        index = ClaimIndex(target, _CTX.mint.base)
+        try:
+            # The copy starts as the old store's index: both carry the old store's last change,
+            # which the build does not move (it records no history).
+            if index.in_step(store):
+                index.update(store, sorted(claims), sorted(articles), latest_change(store),
+                             quads_delta=delta)
+                done = True
+        finally:
+            index.close()
+        if done:
+            view = IndexView(target)
+            try:
+                done = (view.total("claims"), view.total("articles")) == expected
+            finally:
+                view.close()
+            if not done:
+                log.warning("the claim index carried over does not match the store: rebuilding it")
+    except Exception as exc:  # the index is derived: a failure here costs a rebuild, not the build
+        log.warning("could not update the claim index (%s): rebuilding it", exc)
+        done = False
+    if not done:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    return done

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+import yaml
+from rdflib import RDF, Dataset, Graph
 from rdflib.compare import isomorphic
 
 from graph.build import build
@@ -224,3 +225,140 @@ def test_every_command_refuses_bad_input_without_a_traceback(tmp_path, built_sto
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and "Error:" not in result.stderr.split("\n")[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation: the quick check passes what surely conforms, pyshacl says what does not
+# ---------------------------------------------------------------------------------------------
+
+def _pyshacl_only(monkeypatch) -> None:
+    """Every article to pyshacl, as the build validated before the quick check."""
+    import graph.build as build_module
+    from graph.quick_check import Unsupported
+
+    def refuse(*_args, **_kwargs):
+        raise Unsupported("disabled by the test")
+    monkeypatch.setattr(build_module, "QuickCheck", refuse)
+
+
+def test_the_quick_check_passes_the_corpus_and_the_store_is_the_one_pyshacl_gives(
+        tmp_path, built_store_path, monkeypatch):
+    result = build(settings_for(tmp_path / "quick"), jobs=1)
+    assert result.checked == 5 and result.pyshacl == 0
+    _pyshacl_only(monkeypatch)
+    slow = build(settings_for(tmp_path / "slow"), jobs=1)
+    assert slow.pyshacl == 5
+    assert quads(tmp_path / "quick") == quads(tmp_path / "slow") == quads(built_store_path)
+
+
+def test_the_build_writes_the_triples_rdf_py_makes(compiled):
+    """The build fills plain triple sets through rdf.py's add_* functions, not rdflib Graphs."""
+    from graph.build import article_triples, claim_triples
+    from graph.iris import Minter
+    from graph.rdf import article_graph, claim_graph, ontology_graph, topic_measures
+    corpus, _ = compiled
+    mint = Minter(settings_for(Path("x")).base_iri)
+    measures = topic_measures(ontology_graph())
+    for article in corpus.articles.values():
+        assert set(article_triples(article, mint)) == set(article_graph(article, mint))
+    for claim in corpus.claims.values():
+        assert set(claim_triples(claim, mint, measures)) == set(claim_graph(claim, mint, measures))
+
+
+def test_one_article_with_a_shacl_violation_is_the_only_one_named(tmp_path, monkeypatch):
+    """Articles are validated in parallel and mostly by the quick check; a violation is still
+    reported for its own article, with pyshacl's report, and for no other."""
+    import graph.build as build_module
+    from bench.corpus_gen import generate
+    from graph.build import ValidationFailed
+    from graph.iris import OA, Minter
+    corpus = tmp_path / "gen"
+    generate(corpus, 12, seed=5)
+    stems = sorted(p.stem for p in (corpus / "articles").glob("*.yaml"))
+    bad = stems[7]
+    mint = Minter(settings_for(Path("x")).base_iri)
+    real_add_report = build_module.add_report
+
+    def add_report(g, claim, article, m):
+        node = real_add_report(g, claim, article, m)
+        if article.id == bad:  # a second source: SHACL's maxCount and sh:class say no
+            g.add((node, OA.hasSource, mint.article("nowhere")))
+        return node
+    monkeypatch.setattr(build_module, "add_report", add_report)
+
+    def refused(store: str, jobs: int) -> ValidationFailed:
+        with pytest.raises(ValidationFailed) as info:
+            build(settings_for(tmp_path / store, corpus), jobs=jobs)
+        return info.value
+
+    quick = refused("quick", jobs=2)
+    assert quick.violations
+    doc = yaml.safe_load((corpus / "articles" / f"{bad}.yaml").read_text(encoding="utf-8"))
+    bad_claims = {str(mint.claim(c["id"])) for c in doc["claims"]}
+    for v in quick.violations:
+        assert bad in v.focus or v.focus in bad_claims, v
+    assert any("a report is in exactly one described article" in v.message
+               for v in quick.violations)
+    assert bad in str(quick)
+    assert not any(stem in str(quick) for stem in stems if stem != bad)
+    assert not (tmp_path / "quick").exists()  # nothing written
+
+    _pyshacl_only(monkeypatch)
+    assert refused("slow", jobs=2).violations == quick.violations
+
+
+def test_the_quick_check_refuses_every_minimal_bad_graph(compiled):
+    """Each case of tests/test_shapes.py, validated as the build validates an article (its nodes
+    as focus nodes): where pyshacl finds a violation, the quick check must not pass the data."""
+    from graph.build import QUOTE_RULE
+    from graph.quick_check import QuickBase, QuickCheck
+    from graph.validate import shapes_graph, validate_graph
+    from graph.rdf import ontology_graph
+    from rdflib import URIRef
+    from .test_shapes import ARTICLE, CASES
+    corpus, ds = compiled
+    ontology = ontology_graph()
+    wanted = {"graph/entities", f"graph/article/{ARTICLE}"} | \
+        {f"graph/claim/{c.id}" for c in corpus.articles[ARTICLE].claims}
+    valid = Graph()
+    for g in ds.graphs():
+        if any(str(g.identifier).endswith(w) for w in wanted):
+            for t in g:
+                valid.add(t)
+    for o in list(valid.objects(None, WS.confirms)):  # confirmed elsewhere: known as claims
+        valid.add((o, RDF.type, WS.Claim))
+    quick, base = QuickCheck(shapes_graph(), [QUOTE_RULE]), QuickBase(ontology)
+    checked = 0
+    for case, (breaks, _expected) in sorted(CASES.items()):
+        g = Graph()
+        for t in valid:
+            g.add(t)
+        breaks(g)
+        focus = {s for s in g.subjects() if isinstance(s, URIRef)}
+        data = Graph()
+        for t in (*ontology, *g):
+            data.add(t)
+        found = [v for v in validate_graph(data, focus_nodes=sorted(focus))
+                 if v.message != QUOTE_RULE]
+        if found:
+            checked += 1
+            assert not quick.passes(base, list(g), focus), f"{case}: {found[0]}"
+    assert quick.passes(base, list(valid), {s for s in valid.subjects() if isinstance(s, URIRef)})
+    assert checked >= 20, checked
+
+
+@pytest.mark.parametrize("feature", [
+    "sh:not [ sh:class ws:Place ]",
+    "sh:xone ( [ sh:class ws:Place ] [ sh:class ws:Person ] )",
+    "sh:closed true",
+    "sh:severity sh:Warning",
+    "sh:deactivated true",
+])
+def test_shapes_the_quick_check_does_not_mirror_leave_validation_to_pyshacl(feature):
+    from graph.quick_check import QuickCheck, Unsupported
+    from graph.validate import shapes_graph
+    extra = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ws: <https://w3id.org/whosaid/ontology#> .
+        <urn:x:shape> a sh:NodeShape ; sh:targetClass ws:Claim ; {feature} .""", format="turtle")
+    with pytest.raises(Unsupported):
+        QuickCheck(shapes_graph() + extra)

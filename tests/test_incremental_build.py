@@ -192,3 +192,68 @@ def test_parallel_and_serial_builds_give_the_same_quads(tmp_path):
     result = build(settings_for(tmp_path / "parallel", corpus), jobs=2)
     assert result.checked == 12
     assert quads(tmp_path / "serial") == quads(tmp_path / "parallel")
+
+
+def _search(store: Path, text: str) -> set[str]:
+    from graph.index import IndexView, index_path
+    view = IndexView(index_path(store))
+    try:
+        return {iri for iri, _key, _id in view.search(text=text.lower(), limit=1000).rows}
+    finally:
+        view.close()
+
+
+def test_a_rebuild_updates_the_claim_index_for_the_changed_article_only(corpus_copy, tmp_path,
+                                                                         caplog):
+    """The claim index is carried into the rebuilt store and updated for the changed article
+    (as `whosaid add` updates it), not rebuilt from the whole store; and it answers as a
+    rebuilt one does."""
+    import logging
+    from graph.index import IndexView, ensure_at, index_path
+    from graph.iris import Minter
+    store = tmp_path / "store"
+    first = build(settings_for(store, corpus_copy), jobs=1)
+    assert first.index == "rebuilt"
+    doc = yaml.safe_load((corpus_copy / "articles" / f"{ARTICLE}.yaml").read_text(encoding="utf-8"))
+    claim = first_claim(doc)
+    iri = str(Minter(settings_for(store).base_iri).claim(claim["id"]))
+    old_text = claim["statement"]
+    assert iri in _search(store, old_text)
+    new_text = "A statement the curator wrote in place of the old one."
+    assert not _search(store, new_text)
+    edit_article(corpus_copy, ARTICLE, lambda d: first_claim(d).update(statement=new_text))
+
+    with caplog.at_level(logging.INFO, logger="whosaid.index"):
+        again = build(settings_for(store, corpus_copy), jobs=1)
+    assert again.mode == "incremental" and again.index == "updated"
+    assert "claim index rebuilt" not in caplog.text and "out of step" not in caplog.text
+    assert _search(store, new_text) == {iri}
+    assert iri not in _search(store, old_text)
+
+    # The same answers as an index rebuilt from the store.
+    scratch = tmp_path / "scratch"
+    shutil.copytree(store, scratch)
+    for f in scratch.glob("whosaid-index.sqlite*"):
+        f.unlink()
+    assert ensure_at(scratch, settings_for(store).base_iri)
+    views = [IndexView(index_path(s)) for s in (store, scratch)]
+    try:
+        pages = [v.search(limit=10_000).rows for v in views]
+        assert pages[0] == pages[1] and len(pages[0]) == again.claims
+        for name in ("claims", "articles", "quads"):
+            assert views[0].total(name) == views[1].total(name), name
+        assert views[0].article_page(None, 100) == views[1].article_page(None, 100)
+    finally:
+        for v in views:
+            v.close()
+
+
+def test_a_rebuild_without_a_usable_index_rebuilds_it(corpus_copy, tmp_path):
+    store = tmp_path / "store"
+    build(settings_for(store, corpus_copy), jobs=1)
+    for f in store.glob("whosaid-index.sqlite*"):
+        f.unlink()
+    edit_article(corpus_copy, ARTICLE, lambda d: first_claim(d).update(statement="Changed again."))
+    result = build(settings_for(store, corpus_copy), jobs=1)
+    assert result.mode == "incremental" and result.index == "rebuilt"
+    assert _search(store, "changed again.")

@@ -188,6 +188,13 @@ def test_claims_read_per_article_and_merged_equal_those_read_from_the_store(buil
     assert any(len(c.articles) > 1 for c in merged.values())  # shared claims were merged
 
 
+def test_a_first_build_fills_the_index_from_its_workers_as_a_rebuild_from_the_store_would(
+        generated_store, built_store_path, tmp_path):
+    for path in (generated_store, built_store_path):
+        store = Store.open(path, read_only=True)
+        assert index_content(path) == rebuilt_content(store, tmp_path)
+
+
 def test_the_article_list_and_cursors_are_the_same(built_store_path):
     old, new = readers(built_store_path)
     for first in (0, 1, 2, 100):

@@ -265,7 +265,10 @@ class ClaimIndex:
             self.conn.execute("COMMIT")
 
     def _copy_history(self, store, change: str | None) -> None:
-        """Copy one change (or, with None, every change) of the history graph."""
+        """Copy one change (or, with None, every change) of the history graph. A built store
+        records no history: its changes are '' and there is nothing to copy."""
+        if change == "":
+            return
         rows = store.select(named("history"), change=None if change is None else ox.NamedNode(change))
         self.conn.executemany("INSERT OR REPLACE INTO change VALUES (?, ?, ?, ?, ?)", [
             (r["change"].value, r["at"].value, r["kind"].value,
