@@ -311,8 +311,8 @@ class Run:
 
     def budget(self, name: str, n: int) -> float:
         a = self.args
-        base = {"build": a.build_budget, "validate": a.validate_budget, "bulkload": a.build_budget,
-                "add": a.build_budget}[name]
+        base = {"build": a.build_budget, "validate": a.validate_budget,
+                "bulkload": a.bulkload_budget or a.build_budget, "add": a.build_budget}[name]
         return base if base > 0 else {"build": max(300.0, 0.012 * n), "validate": 120.0,
                                       "bulkload": max(120.0, 0.006 * n), "add": max(120.0, 0.002 * n)}[name]
 
@@ -740,6 +740,8 @@ def parse_args(argv=None):
     parser.add_argument("--query-budget", type=float, default=None, help="seconds per question")
     parser.add_argument("--query-timeout", type=float, default=None, help="WHOSAID_QUERY_TIMEOUT")
     parser.add_argument("--build-budget", type=float, default=0, help="seconds (0: by size)")
+    parser.add_argument("--bulkload-budget", type=float, default=0,
+                        help="seconds for pyoxigraph's bulk load (0: the build budget, else by size)")
     parser.add_argument("--validate-budget", type=float, default=None)
     parser.add_argument("--rawload-budget", type=float, default=0,
                         help="seconds to load a store without validation when the build is over "
