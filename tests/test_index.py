@@ -195,6 +195,24 @@ def test_a_first_build_fills_the_index_from_its_workers_as_a_rebuild_from_the_st
         assert index_content(path) == rebuilt_content(store, tmp_path)
 
 
+@pytest.mark.parametrize("common, walk", [(0, 3), (5, 1), (20, 50)])
+def test_common_needles_walk_claims_in_order_with_the_same_answers(
+        built_store_path, generated_store, monkeypatch, common, walk):
+    """A needle whose trigrams are all common walks claims in order (at most `walk` of them
+    before falling back to the text index); the answers stay those of the SPARQL path."""
+    import graph.index as index_module
+    monkeypatch.setattr(index_module, "COMMON_GRAMS", common)
+    monkeypatch.setattr(index_module, "WALK_ROWS", walk)
+    for path in (built_store_path, generated_store) if common == 0 else (built_store_path,):
+        old, new = readers(path)
+        words = sorted({w.strip(".,").lower() for c in list(old.claims([r["claim"].value for r in old.store.select(
+            "PREFIX ws: <https://w3id.org/whosaid/ontology#> SELECT ?claim WHERE { ?claim a ws:Claim } LIMIT 30")]).values())
+            for w in c.statement.split() if len(w) >= 3})
+        for text in words[::15] + ["the", "said", "no such text at all", 'a "quoted" word']:
+            assert_same(old, new, {"text": text}, first=40)
+        assert_same(old, new, {"text": "the", "stated_from": "2025-01"}, first=40)
+
+
 def test_the_article_list_and_cursors_are_the_same(built_store_path):
     old, new = readers(built_store_path)
     for first in (0, 1, 2, 100):

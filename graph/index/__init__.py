@@ -41,7 +41,6 @@ import logging
 import sqlite3
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -61,6 +60,8 @@ TEXTS_PER_CLAIM = 4096  # text rowids: claim n * 4096 + i
 SHORT = 3               # trigram lookups need 3 characters
 BATCH = 500             # claims per store query when updating
 SMALL_TERM = 2000       # below this many claims, a filter drives the walk even with text
+COMMON_GRAMS = 20000    # a needle whose rarest trigram is in more texts than this is common...
+WALK_ROWS = 5000        # ...so its page walks claims in order, checking at most this many
 
 
 def index_path(store_path: str | Path) -> Path:
@@ -519,16 +520,26 @@ class IndexView:
                 out.append(row)
         return out
 
-    def _rare_grams(self, text: str) -> str:
-        """An FTS5 query for the two rarest trigrams of `text`: every text holding `text` holds
-        them, and has() then checks the few candidates (a phrase of every trigram reads the
-        posting lists of common ones like 'the' too)."""
+    def _grams(self, text: str) -> list[tuple[int, str]]:
+        """The trigrams of `text` with how many texts held each at the last rebuild, rarest first."""
         grams = sorted({text[i:i + 3] for i in range(len(text) - 2)})
         with self._lock:
             known = dict(self.conn.execute(
                 f"SELECT term, docs FROM gram WHERE term IN ({','.join('?' * len(grams))})", grams))
-        rare = sorted(grams, key=lambda g: (known.get(g, 0), g))[:2]
-        return " AND ".join('"' + g.replace('"', '""') + '"' for g in rare)
+        return sorted((known.get(g, 0), g) for g in grams)
+
+    @staticmethod
+    def _rare_grams(grams: list[tuple[int, str]]) -> str:
+        """An FTS5 query for the two rarest trigrams: every text holding the needle holds them,
+        and has() then checks the few candidates (a phrase of every trigram reads the posting
+        lists of common ones like 'the' too)."""
+        return " AND ".join('"' + g.replace('"', '""') + '"' for _, g in grams[:2])
+
+    @staticmethod
+    def _phrase(text: str) -> str:
+        """An FTS5 phrase of the needle: with the trigram tokenizer, a text matches it exactly
+        when it holds the needle (its trigrams at consecutive places), all in C."""
+        return '"' + text.replace('"', '""') + '"'
 
     def count(self, **criteria) -> int:
         """How many claims the criteria of search() select."""
@@ -566,10 +577,16 @@ class IndexView:
                          f"AND {d}.n * {TEXTS_PER_CLAIM} + {TEXTS_PER_CLAIM - 1} AND has(text.body, ?))")
             params.append(text)
 
-        if use_fts:
+        grams = self._grams(text) if use_fts else []
+        common = bool(grams) and grams[0][0] > COMMON_GRAMS
+        if use_fts and not common:
             source = ("(SELECT DISTINCT text.rowid >> 12 AS n FROM text WHERE text MATCH ? "
                       "AND has(text.body, ?)) AS m CROSS JOIN claim AS d ON d.n = m.n")
-            source_params = [self._rare_grams(text), text]
+            source_params = [self._rare_grams(grams), text]
+        elif use_fts:  # every trigram is common: the phrase, all in C, beats has() on candidates
+            source = ("(SELECT DISTINCT text.rowid >> 12 AS n FROM text WHERE text MATCH ?) AS m "
+                      "CROSS JOIN claim AS d ON d.n = m.n")
+            source_params = [self._phrase(text)]
         elif drive is not None:
             source, source_params = "link AS d", []
             conds.insert(0, "d.t = ?"); params.insert(0, drive)
@@ -583,18 +600,45 @@ class IndexView:
             page_params += list(after)
         iri_of = ("d.iri" if use_fts or drive is None
                   else "(SELECT c.iri FROM claim c WHERE c.n = d.n)")
-        rows = self._all(f"SELECT {iri_of}, d.key, d.id FROM {source} WHERE {page_where} "
-                         f"ORDER BY d.key, d.id LIMIT ?", (*source_params, *page_params, int(limit)))
+        rows = None
+        if use_fts and common:
+            rows = self._walk_common(text, where, params, after, limit)
+        if rows is None:
+            rows = self._all(f"SELECT {iri_of}, d.key, d.id FROM {source} WHERE {page_where} "
+                             f"ORDER BY d.key, d.id LIMIT ?", (*source_params, *page_params, int(limit)))
 
         if not count:
             total = None
         elif not conds[1 if drive is not None else 0:] and not use_fts:
             # One filter, or none: a maintained count.
             total = terms[0][1] if drive is not None else self.total("claims")
+        elif use_fts:
+            # The phrase needs no has() check per text: the count is FTS5's work alone (its cost
+            # is still that of the matches: 40 ms for 65,000 of 147,000 claims).
+            total = self._all("SELECT count(*) FROM (SELECT DISTINCT text.rowid >> 12 AS n FROM text "
+                              f"WHERE text MATCH ?) AS m CROSS JOIN claim AS d ON d.n = m.n WHERE {where}",
+                              (self._phrase(text), *params))[0][0]
         else:
             total = self._all(f"SELECT count(*) FROM {source} WHERE {where}",
                               (*source_params, *params))[0][0]
         return Found([tuple(r) for r in rows], total)
+
+    def _walk_common(self, text: str, where: str, params: list, after, limit: int) -> list | None:
+        """A page of a common needle: claims in the API's order, each checked for the needle,
+        among the next WALK_ROWS claims; None when those do not fill the page (the needle is
+        rarer than its trigrams), and the text index must find its matches instead. Looking a
+        common needle up in the text index sorts every match: 200 ms for 'brigade' at 10^4."""
+        start, start_params = ("(d.key, d.id) > (?, ?)", list(after)) if after is not None else ("1", [])
+        edge = self._all(f"SELECT key, id FROM claim AS d INDEXED BY claim_order WHERE {start} "
+                         f"ORDER BY key, id LIMIT 1 OFFSET {WALK_ROWS - 1}", start_params)
+        bound, bound_params = ("(d.key, d.id) <= (?, ?)", list(edge[0])) if edge else ("1", [])
+        has_text = (f"EXISTS (SELECT 1 FROM text WHERE text.rowid BETWEEN d.n * {TEXTS_PER_CLAIM} "
+                    f"AND d.n * {TEXTS_PER_CLAIM} + {TEXTS_PER_CLAIM - 1} AND has(text.body, ?))")
+        rows = self._all(f"SELECT d.iri, d.key, d.id FROM claim AS d INDEXED BY claim_order "
+                         f"WHERE {start} AND {bound} AND {where} AND {has_text} "
+                         "ORDER BY d.key, d.id LIMIT ?",
+                         (*start_params, *bound_params, *params, text, int(limit)))
+        return rows if len(rows) >= limit or not edge else None
 
     def disagreements(self, topics: list[str] | None, subject: str | None,
                       after: tuple[str, str, str] | None, limit: int) -> list[tuple]:
