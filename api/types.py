@@ -562,18 +562,20 @@ class Query:
     @strawberry.field(description="Claims matching every filter given. claimant: who made it; about: an "
                                   "entity it is about; topic: a topic (narrower ones included); reportedBy: "
                                   "an outlet whose article reports it or an intermediary of it; article: an "
-                                  "article id; text: words in the statement, quote or evidence; "
+                                  "article id; text: a substring (any case) of the statement, quote or "
+                                  "evidence; words: whole words and \"quoted phrases\", all in one of "
+                                  "those texts (case and accents ignored); "
                                   "statedFrom/statedTo: stated within the window (partial dates overlap).")
     async def claims(self, info: Info[Context, None], claimant: Optional[str] = None,
                      about: Optional[str] = None, topic: Optional[str] = None,
                      reported_by: Optional[str] = None, article: Optional[strawberry.ID] = None,
                      text: Optional[str] = None, stated_from: Optional[Date] = None,
                      stated_to: Optional[Date] = None, first: Optional[int] = 20,
-                     after: Optional[str] = None) -> ClaimConnection:
+                     after: Optional[str] = None, words: Optional[str] = None) -> ClaimConnection:
         return await claim_connection(
             info, "claims", first=first, after=after, claimant=claimant, about=about, topic=topic,
-            reported_by=reported_by, article=article, text=text, stated_from=stated_from,
-            stated_to=stated_to)
+            reported_by=reported_by, article=article, text=text, words=words,
+            stated_from=stated_from, stated_to=stated_to)
 
     @strawberry.field(description='A claim by global id ("claim/...") or IRI.')
     async def claim(self, info: Info[Context, None], id: strawberry.ID) -> Optional[Claim]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -163,6 +164,7 @@ class ClaimFilter:
     reported_by: str | None = None
     article: str | None = None
     text: str | None = None
+    words: list[list[str]] | None = None   # pieces of word tokens (parse_words)
     stated_from: str | None = None
     stated_to: str | None = None
     empty: bool = field(default=False)  # a reference matched nothing: the answer is empty
@@ -229,6 +231,26 @@ def valid_text(role: str, value: str) -> str:
         raise ReadError(f"{role}: a lone UTF-16 surrogate ({value[exc.start]!r}) at character "
                         f"{exc.start}: text must be valid Unicode") from None
     return value
+
+
+MAX_WORD_PIECES = 20
+
+
+def parse_words(value: str) -> list[list[str]]:
+    """`words` as pieces to find together in one text: each bare word, and each "quoted phrase"
+    as its words in that order. Words are runs of letters and digits, compared without case
+    or diacritics; anything else separates them."""
+    valid_text("words", value)
+    pieces = []
+    for phrase, word in re.findall(r'"([^"]*)"|([^\s"]+)', value):
+        tokens = re.findall(r"[^\W_]+", (phrase or word).casefold())
+        if tokens:
+            pieces.append(tokens)
+    if not pieces:
+        raise ReadError(f"words: {value[:40]!r} holds no word (letters or digits) to look for")
+    if len(pieces) > MAX_WORD_PIECES:
+        raise ReadError(f"words: at most {MAX_WORD_PIECES} words or phrases, not {len(pieces)}")
+    return pieces
 
 
 def check_page_size(first: int) -> None:
@@ -366,7 +388,8 @@ class Reader:
         return sorted(found)
 
     def claim_filter(self, *, claimant=None, about=None, topic=None, reported_by=None,
-                     article=None, text=None, stated_from=None, stated_to=None) -> ClaimFilter:
+                     article=None, text=None, words=None, stated_from=None,
+                     stated_to=None) -> ClaimFilter:
         """Turn API arguments into a filter; references that match nothing make it empty."""
         f = ClaimFilter()
         for role, ref, attr in (("claimant", claimant, "claimant"), ("about", about, "about"),
@@ -384,6 +407,11 @@ class Reader:
             f.article, f.empty = iri, f.empty or iri is None
         if text is not None:
             f.text = valid_text("text", text).lower()
+        if words is not None:
+            f.words = parse_words(words)
+            if self.index is None:
+                raise ReadError("words: word search needs the claim index, which only the embedded "
+                                "store has; use text (a substring) on an external store")
         if stated_from is not None:
             f.stated_from = date_span(stated_from, "statedFrom")[0]
         if stated_to is not None:
@@ -438,7 +466,8 @@ class Reader:
 
     def _index_filter(self, f: ClaimFilter) -> dict:
         return dict(claimant=f.claimant, about=f.about, topic=f.topic, reporter=f.reported_by,
-                    article=f.article, text=f.text, stated_from=f.stated_from, stated_to=f.stated_to)
+                    article=f.article, text=f.text, words=f.words, stated_from=f.stated_from,
+                    stated_to=f.stated_to)
 
     def count_claims(self, f: ClaimFilter) -> int:
         """How many claims `f` selects: a kept count for one filter or none (with the index),

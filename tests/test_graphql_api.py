@@ -85,6 +85,25 @@ def test_what_did_nis_say_about_north_korean_casualties(gql):
     assert relayed[0]["statedOn"] == "2025-01-13"
 
 
+def test_words_and_phrases(gql, request):
+    """words: whole words and quoted phrases, case and accents ignored; a substring of a word
+    is not a word. External stores have no word index and say so."""
+    query = "query($w: String) { claims(words: $w, first: 100) { totalCount nodes { id } } }"
+    if request.node.callspec.params["server"] != "embedded":
+        body = gql.post(query, {"w": "destroyed"}).json()
+        assert "word search needs the claim index" in body["errors"][0]["message"]
+        return
+    def ids(words):
+        found = gql.data(query, {"w": words})["claims"]
+        assert found["totalCount"] == len(found["nodes"])
+        return {c["id"] for c in found["nodes"]}
+    phrase = ids('"COMPLETELY destroyed"')
+    assert len(phrase) == 1 and phrase <= ids("destroyed completely") <= ids("destroyed")
+    assert ids('"destroyed completely"') == set()
+    assert ids("destroy") == set() and ids("destroyed")  # words, not substrings
+    assert ids("zelenskyy") == ids("ZELENSKYY") != set()
+
+
 def test_who_said_one_brigade_was_completely_destroyed(gql):
     found = claims(gql, text=("String", "COMPLETELY destroyed"))
     assert found["totalCount"] == 1

@@ -412,3 +412,51 @@ def test_a_reader_never_sees_the_index_out_of_step_with_its_store(tmp_path, buil
 
 
 ADD = "mutation($input: ArticleInput!) { addArticle(input: $input) { change { kind } } }"
+
+
+def _folded_words(text: str) -> list[str]:
+    import re
+    import unicodedata
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+    return re.findall(r"[^\W_]+", bare)
+
+
+def _holds(text: str, pieces: list[list[str]]) -> bool:
+    words = _folded_words(text)
+    return all(any(words[i:i + len(p)] == p for i in range(len(words))) for p in pieces)
+
+
+@pytest.mark.parametrize("common", [10**9, 0])
+def test_words_and_phrases_find_the_claims_whose_text_holds_them(built_store_path, monkeypatch, common):
+    """words: every word and quoted phrase in one text of the claim (statement, quote or an
+    evidence), case and accents ignored; looked up in the words index, or (common words) by a
+    walk in order: the same claims either way, as a reading of every text finds them."""
+    import graph.index as index_module
+    from graph.read import parse_words
+    monkeypatch.setattr(index_module, "COMMON_GRAMS", common)
+    monkeypatch.setattr(index_module, "WALK_ROWS", 7)
+    _old, new = readers(built_store_path)
+    everything = new.claims([r["claim"].value for r in new.store.select(
+        "PREFIX ws: <https://w3id.org/whosaid/ontology#> SELECT ?claim WHERE { ?claim a ws:Claim }")])
+    reports = new.reports(list(everything))
+    texts = {iri: [c.statement, *([c.quote] if c.quote else []), *(r.exact for r in reports.get(iri, []))]
+             for iri, c in everything.items()}
+    for query in ("destroyed", "completely destroyed", '"completely destroyed"', '"destroyed completely"',
+                  "NIS casualties", '"North Korean" soldiers', "ZELENSKYY", "kursk", "Zelenskyy's",
+                  "no-such-word-anywhere", "the"):
+        pieces = parse_words(query)
+        expected = {iri for iri, ts in texts.items() if any(_holds(t, pieces) for t in ts)}
+        found, after = [], None
+        while True:
+            page = new.search_claims(new.claim_filter(words=query), 5, after)
+            found += page.items
+            assert page.total == len(expected), query
+            if not page.has_next:
+                break
+            after = page.cursors[-1]
+        assert set(found) == expected and len(found) == len(expected), query
+        ordered = sorted(found, key=lambda i: (index_module.span(everything[i].stated)[0], everything[i].local_id))
+        assert found == ordered, query
+    assert new.search_claims(new.claim_filter(words='"completely destroyed"'), 5).total >= 1
+    with pytest.raises(ReadError, match="holds no word"):
+        new.claim_filter(words='" ,;"')

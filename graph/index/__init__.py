@@ -54,7 +54,7 @@ log = logging.getLogger("whosaid.index")
 
 INDEX_FILE = "whosaid-index.sqlite"
 SCHEMA = (Path(__file__).resolve().parent / "schema.sql").read_text(encoding="utf-8")
-VERSION = "3"  # bump when schema.sql or what is indexed changes: older files are rebuilt
+VERSION = "4"  # bump when schema.sql or what is indexed changes: older files are rebuilt
 UNKNOWN = "9999-12-31"
 TEXTS_PER_CLAIM = 4096  # text rowids: claim n * 4096 + i
 SHORT = 3               # trigram lookups need 3 characters
@@ -189,6 +189,7 @@ class ClaimIndex:
                               "figure_group", "change"):
                     self.conn.execute(f"DELETE FROM {table}")
                 self.conn.execute("DELETE FROM text")
+                self.conn.execute("DELETE FROM words")
                 self.conn.execute("UPDATE totals SET n = 0")
                 closure = self._topic_closure(store)
                 data = self._read_claims(store, None) if claims is None else claims
@@ -291,6 +292,8 @@ class ClaimIndex:
         self._unsettled.update(g for (g,) in self.conn.execute("SELECT g FROM figure WHERE n = ?", (n,)))
         self.conn.execute("DELETE FROM figure WHERE n = ?", (n,))
         self.conn.execute("DELETE FROM link WHERE n = ?", (n,))
+        self.conn.execute("DELETE FROM words WHERE rowid BETWEEN ? AND ?",
+                          (n * TEXTS_PER_CLAIM, n * TEXTS_PER_CLAIM + TEXTS_PER_CLAIM - 1))
         self.conn.execute("DELETE FROM text WHERE rowid BETWEEN ? AND ?",
                           (n * TEXTS_PER_CLAIM, n * TEXTS_PER_CLAIM + TEXTS_PER_CLAIM - 1))
         self.conn.execute("DELETE FROM claim WHERE n = ?", (n,))
@@ -390,9 +393,11 @@ class ClaimIndex:
                 links = []
             if len(texts) > 20000:
                 conn.executemany("INSERT INTO text (rowid, body) VALUES (?, ?)", texts)
+                conn.executemany("INSERT INTO words (rowid, body) VALUES (?, ?)", texts)
                 texts = []
         conn.executemany("INSERT INTO link VALUES (?, ?, ?, ?, ?)", links)
         conn.executemany("INSERT INTO text (rowid, body) VALUES (?, ?)", texts)
+        conn.executemany("INSERT INTO words (rowid, body) VALUES (?, ?)", texts)
 
 
     def _group(self, topic: str, subject: str, unit: str) -> int:
@@ -479,6 +484,8 @@ class IndexView:
         self.path = Path(path)
         self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
                                     timeout=120)
+        # Live counts of each word's texts, for choosing between a walk and the words index.
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_vocab USING fts5vocab(main, 'words', 'row')")
         self.conn.execute("PRAGMA query_only=1")
         # The exact check of text search, in Python (instr() would stop at a NUL).
         self.conn.create_function("has", 2, lambda body, needle: needle in body, deterministic=True)
@@ -545,8 +552,23 @@ class IndexView:
         """How many claims the criteria of search() select."""
         return self.search(**criteria, limit=0).total
 
+    def _word_docs(self, words: list[list[str]]) -> int:
+        """How many texts hold the rarest word of `words` (an upper bound of their matches)."""
+        tokens = sorted({t for piece in words for t in piece})
+        with self._lock:
+            found = dict(self.conn.execute(
+                f"SELECT term, doc FROM temp.word_vocab WHERE term IN ({','.join('?' * len(tokens))})", tokens))
+        return min(found.get(t, 0) for t in tokens)
+
+    @staticmethod
+    def _words_query(words: list[list[str]]) -> str:
+        """The FTS5 query for `words` (pieces of word tokens, graph/read.py parse_words): each
+        piece a quoted phrase, all of them in one text. Tokens are letters and digits only, so
+        nothing of the request reaches FTS5's query syntax."""
+        return " AND ".join('"' + " ".join(piece) + '"' for piece in words)
+
     def search(self, *, claimant=None, about=None, topic=None, reporter=None, article=None,
-               text=None, stated_from=None, stated_to=None, after=None, limit=21,
+               text=None, words=None, stated_from=None, stated_to=None, after=None, limit=21,
                count: bool = True) -> Found:
         wanted = [(k, v) for k, v in (("claimant", claimant), ("about", about), ("topic", topic),
                                       ("reporter", reporter), ("article", article)) if v]
@@ -556,8 +578,14 @@ class IndexView:
         terms.sort(key=lambda tc: tc[1])
         # FTS5's query syntax cannot hold a NUL: such a needle is checked row by row.
         long_text = text is not None and len(text) >= SHORT and "\x00" not in text
-        use_fts = long_text and not (terms and terms[0][1] < SMALL_TERM)
-        drive = None if use_fts or not terms else terms[0][0]
+        small_term = bool(terms) and terms[0][1] < SMALL_TERM
+        words_query = self._words_query(words) if words else None
+        common_words = words_query is not None and self._word_docs(words) > COMMON_GRAMS
+        # Words, when asked for, are looked up in their own index (unless a small filter value
+        # or their commonness makes a walk cheaper); the text is then checked per claim.
+        words_fts = words_query is not None and not small_term and not common_words
+        use_fts = long_text and not small_term and words_query is None
+        drive = None if use_fts or words_fts or not terms else terms[0][0]
         checks = [t for t, _ in terms if t != drive]
 
         d = "d"  # the alias whose key, id, n, span_end the conditions read
@@ -576,6 +604,10 @@ class IndexView:
             conds.append(f"EXISTS (SELECT 1 FROM text WHERE text.rowid BETWEEN {d}.n * {TEXTS_PER_CLAIM} "
                          f"AND {d}.n * {TEXTS_PER_CLAIM} + {TEXTS_PER_CLAIM - 1} AND has(text.body, ?))")
             params.append(text)
+        if words_query is not None and not words_fts:
+            conds.append(f"EXISTS (SELECT 1 FROM words WHERE words MATCH ? AND words.rowid BETWEEN "
+                         f"{d}.n * {TEXTS_PER_CLAIM} AND {d}.n * {TEXTS_PER_CLAIM} + {TEXTS_PER_CLAIM - 1})")
+            params.append(words_query)
 
         grams = self._grams(text) if use_fts else []
         common = bool(grams) and grams[0][0] > COMMON_GRAMS
@@ -587,6 +619,10 @@ class IndexView:
             source = ("(SELECT DISTINCT text.rowid >> 12 AS n FROM text WHERE text MATCH ?) AS m "
                       "CROSS JOIN claim AS d ON d.n = m.n")
             source_params = [self._phrase(text)]
+        elif words_fts:
+            source = ("(SELECT DISTINCT words.rowid >> 12 AS n FROM words WHERE words MATCH ?) AS m "
+                      "CROSS JOIN claim AS d ON d.n = m.n")
+            source_params = [words_query]
         elif drive is not None:
             source, source_params = "link AS d", []
             conds.insert(0, "d.t = ?"); params.insert(0, drive)
@@ -598,18 +634,24 @@ class IndexView:
         if after is not None:
             page_where += " AND (d.key, d.id) > (?, ?)"
             page_params += list(after)
-        iri_of = ("d.iri" if use_fts or drive is None
+        iri_of = ("d.iri" if use_fts or words_fts or drive is None
                   else "(SELECT c.iri FROM claim c WHERE c.n = d.n)")
         rows = None
         if use_fts and common:
-            rows = self._walk_common(text, where, params, after, limit)
+            rows = self._walk_common(where, params, after, limit, self._has_text, [text])
+        elif common_words and drive is None:
+            rows = self._walk_common(where, params, after, limit)
+            if rows is None:  # rarer than its words: look it up in the words index after all
+                source = ("(SELECT DISTINCT words.rowid >> 12 AS n FROM words WHERE words MATCH ?) AS m "
+                          "CROSS JOIN claim AS d ON d.n = m.n")
+                source_params, iri_of = [words_query], "d.iri"
         if rows is None:
             rows = self._all(f"SELECT {iri_of}, d.key, d.id FROM {source} WHERE {page_where} "
                              f"ORDER BY d.key, d.id LIMIT ?", (*source_params, *page_params, int(limit)))
 
         if not count:
             total = None
-        elif not conds[1 if drive is not None else 0:] and not use_fts:
+        elif not conds[1 if drive is not None else 0:] and not use_fts and not words_fts:
             # One filter, or none: a maintained count.
             total = terms[0][1] if drive is not None else self.total("claims")
         elif use_fts:
@@ -623,7 +665,11 @@ class IndexView:
                               (*source_params, *params))[0][0]
         return Found([tuple(r) for r in rows], total)
 
-    def _walk_common(self, text: str, where: str, params: list, after, limit: int) -> list | None:
+    _has_text = (f"EXISTS (SELECT 1 FROM text WHERE text.rowid BETWEEN d.n * {TEXTS_PER_CLAIM} "
+                 f"AND d.n * {TEXTS_PER_CLAIM} + {TEXTS_PER_CLAIM - 1} AND has(text.body, ?))")
+
+    def _walk_common(self, where: str, params: list, after, limit: int, check: str = "1",
+                     check_params: list = ()) -> list | None:
         """A page of a common needle: claims in the API's order, each checked for the needle,
         among the next WALK_ROWS claims; None when those do not fill the page (the needle is
         rarer than its trigrams), and the text index must find its matches instead. Looking a
@@ -632,12 +678,10 @@ class IndexView:
         edge = self._all(f"SELECT key, id FROM claim AS d INDEXED BY claim_order WHERE {start} "
                          f"ORDER BY key, id LIMIT 1 OFFSET {WALK_ROWS - 1}", start_params)
         bound, bound_params = ("(d.key, d.id) <= (?, ?)", list(edge[0])) if edge else ("1", [])
-        has_text = (f"EXISTS (SELECT 1 FROM text WHERE text.rowid BETWEEN d.n * {TEXTS_PER_CLAIM} "
-                    f"AND d.n * {TEXTS_PER_CLAIM} + {TEXTS_PER_CLAIM - 1} AND has(text.body, ?))")
         rows = self._all(f"SELECT d.iri, d.key, d.id FROM claim AS d INDEXED BY claim_order "
-                         f"WHERE {start} AND {bound} AND {where} AND {has_text} "
+                         f"WHERE {start} AND {bound} AND {where} AND {check} "
                          "ORDER BY d.key, d.id LIMIT ?",
-                         (*start_params, *bound_params, *params, text, int(limit)))
+                         (*start_params, *bound_params, *params, *check_params, int(limit)))
         return rows if len(rows) >= limit or not edge else None
 
     def disagreements(self, topics: list[str] | None, subject: str | None,

@@ -58,6 +58,10 @@ END;
 -- claim n * 4096 + i, so a claim's texts are one rowid range.
 CREATE VIRTUAL TABLE IF NOT EXISTS text USING fts5 (body, tokenize = 'trigram case_sensitive 1');
 
+-- The same texts split into words (Unicode letters and digits; case and diacritics folded), for
+-- `words` search: rowids as in text.
+CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+
 -- How many texts held each trigram at the last rebuild: only a guide to which trigrams of a
 -- needle to look up (the rarest); a trigram missing here counts as rarest. Never for answers.
 CREATE TABLE IF NOT EXISTS gram (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
