@@ -476,6 +476,14 @@ def _year_before(day: str) -> str | None:
     return None
 
 
+def _matching(table: str, exact: bool = False) -> str:
+    """The claims (as d) with a text of `table` (text or words) that an FTS5 query matches; with
+    `exact`, a text must also hold the needle (has(), for a query of some of its trigrams)."""
+    check = f" AND has({table}.body, ?)" if exact else ""
+    return (f"(SELECT DISTINCT {table}.rowid >> 12 AS n FROM {table} WHERE {table} MATCH ?{check}) "
+            "AS m CROSS JOIN claim AS d ON d.n = m.n")
+
+
 class IndexView:
     """One pinned read snapshot of the index (see the module docstring): every query a Reader
     makes through it sees the same committed state, whatever is written meanwhile."""
@@ -612,16 +620,13 @@ class IndexView:
         grams = self._grams(text) if use_fts else []
         common = bool(grams) and grams[0][0] > COMMON_GRAMS
         if use_fts and not common:
-            source = ("(SELECT DISTINCT text.rowid >> 12 AS n FROM text WHERE text MATCH ? "
-                      "AND has(text.body, ?)) AS m CROSS JOIN claim AS d ON d.n = m.n")
+            source = _matching("text", exact=True)
             source_params = [self._rare_grams(grams), text]
         elif use_fts:  # every trigram is common: the phrase, all in C, beats has() on candidates
-            source = ("(SELECT DISTINCT text.rowid >> 12 AS n FROM text WHERE text MATCH ?) AS m "
-                      "CROSS JOIN claim AS d ON d.n = m.n")
+            source = _matching("text")
             source_params = [self._phrase(text)]
         elif words_fts:
-            source = ("(SELECT DISTINCT words.rowid >> 12 AS n FROM words WHERE words MATCH ?) AS m "
-                      "CROSS JOIN claim AS d ON d.n = m.n")
+            source = _matching("words")
             source_params = [words_query]
         elif drive is not None:
             source, source_params = "link AS d", []
@@ -642,8 +647,7 @@ class IndexView:
         elif common_words and drive is None:
             rows = self._walk_common(where, params, after, limit)
             if rows is None:  # rarer than its words: look it up in the words index after all
-                source = ("(SELECT DISTINCT words.rowid >> 12 AS n FROM words WHERE words MATCH ?) AS m "
-                          "CROSS JOIN claim AS d ON d.n = m.n")
+                source = _matching("words")
                 source_params, iri_of = [words_query], "d.iri"
         if rows is None:
             rows = self._all(f"SELECT {iri_of}, d.key, d.id FROM {source} WHERE {page_where} "
@@ -657,8 +661,7 @@ class IndexView:
         elif use_fts:
             # The phrase needs no has() check per text: the count is FTS5's work alone (its cost
             # is still that of the matches: 40 ms for 65,000 of 147,000 claims).
-            total = self._all("SELECT count(*) FROM (SELECT DISTINCT text.rowid >> 12 AS n FROM text "
-                              f"WHERE text MATCH ?) AS m CROSS JOIN claim AS d ON d.n = m.n WHERE {where}",
+            total = self._all(f"SELECT count(*) FROM {_matching('text')} WHERE {where}",
                               (self._phrase(text), *params))[0][0]
         else:
             total = self._all(f"SELECT count(*) FROM {source} WHERE {where}",
