@@ -537,3 +537,26 @@ def test_a_short_secret_stops_the_server_with_a_clear_message(tmp_path, seed_sto
     assert result.returncode == 1
     assert "Cannot serve" in result.stderr and "'editor'" in result.stderr
     assert "at least 16 characters" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_shacl_still_refuses_what_the_quick_check_cannot_pass(tmp_path, seed_store):
+    """A write is validated by the quick check, and by pyshacl when the quick check does not
+    pass it: data that breaks a shape must still be refused, with pyshacl's report. The parser
+    refuses every such article earlier, so the graphs of a prepared article are broken here."""
+    from graph.build import ValidationFailed
+    from graph.config import Settings
+    from graph.ingest import Ingest, read_submission
+    from graph.iris import WS
+    ingest = Ingest(Store.open(seed_store), Settings.from_env().base_iri)
+    sub = read_submission(new_article(tmp_path, "broken-claimant"))
+    prepared = ingest.prepare(sub)  # passes as written
+    claim = ingest.mint.claim("broken-claimant-claim-0")
+    graph = prepared.graphs[str(ingest.mint.claim_graph("broken-claimant-claim-0"))]
+    graph.remove((claim, WS.claimant, None))
+    with pytest.raises(ValidationFailed) as refused:
+        ingest._validate(prepared, {})
+    assert any(v.focus == str(claim) and v.path == "ws:claimant"
+               for v in refused.value.violations), refused.value.violations
+    quick, base = ingest._quick_check()
+    assert quick is not None, "the shapes compile for the quick check"
+    assert not quick.passes(base, [t for g in prepared.graphs.values() for t in g], {claim})
