@@ -330,8 +330,12 @@ class Run:
         m = re.search(r"(\d+) triples, (\d+) entities, (\d+) claims", r["stdout"])
         claims = int(m.group(3)) if m else None
         checked = re.search(r"(\d+) article\(s\) checked, (\d+) unchanged", r["stdout"])
+        by_stage = re.search(r"by stage: (.*)", r["stdout"])
+        stages = {k: float(v) for k, v in re.findall(r"([a-z -]+?) ([\d.]+) s(?:, |$)",
+                                                       by_stage.group(1).strip())} if by_stage else {}
         return {"articles_checked": int(checked.group(1)) if checked else None,
-                "articles_unchanged": int(checked.group(2)) if checked else None,"seconds": r["seconds"], "cpu_s": r["cpu_s"], "peak_mb": r["peak_mb"],
+                "articles_unchanged": int(checked.group(2)) if checked else None,
+                "stages": stages, "seconds": r["seconds"], "cpu_s": r["cpu_s"], "peak_mb": r["peak_mb"],
                 "triples": int(m.group(1)) if m else None, "claims": claims,
                 "claims_per_s": claims / r["seconds"] if claims else None,
                 "ms_per_article": 1000 * r["seconds"] / n, "output_tail": r["stdout"][-300:]}
@@ -351,7 +355,7 @@ class Run:
         finally:  # a rebuild stopped at its budget never swapped its store in: the old one stands
             path.write_bytes(original)
         back = self.build(corpus, store, n, budget)
-        return {"seconds": first["seconds"], "back_seconds": back["seconds"],
+        return {"seconds": first["seconds"], "back_seconds": back["seconds"], "stages": first["stages"],
                 "articles_checked": first["articles_checked"], "claims": first["claims"],
                 "peak_mb": max(first["peak_mb"] or 0, back["peak_mb"] or 0)}
 

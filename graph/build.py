@@ -98,6 +98,7 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)  # articles no longer in the store
     pyshacl: int = 0          # checked articles that pyshacl validated (the quick check did not pass)
     index: str = ""           # the claim index: rebuilt (whole), updated (changed articles), kept
+    stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, in order
 
 
 def topic_ids(ontology: Graph) -> set[str]:
@@ -431,6 +432,16 @@ def build(settings: Settings, store_path: str | Path | None = None, jobs: int | 
 def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents, entities,
            jobs, progress, started) -> BuildResult:
     mint = Minter(settings.base_iri)
+    stages: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def stage_done(name: str) -> None:
+        # Where a build's time goes, told to the user and the benchmark (a build at 10^5 takes
+        # long enough that "which stage" is the first question).
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0.0) + now - clock[0]
+        clock[0] = now
+
     # Which article versions does the corpus hold now? (stat first; hash only what moved)
     seen = cache.seen()
     digests: dict[str, str] = {}
@@ -458,6 +469,7 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
         cache.drop(current.pop(stem) for stem in broken)
 
     todo = [m for m in metas if m.stem not in current]
+    stage_done("reading")
     # A store loaded whole from articles that are all checked now gets its claim index from the
     # workers, which read it off each article's own graphs: reading every claim back from the
     # store afterwards is one core's work (about 6 s per 1,000 articles).
@@ -501,6 +513,7 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
         raise ValidationFailed(sorted(set(violations), key=lambda v: (v.focus, v.path or "",
                                                                        v.message, v.value or "")))
     cache.set(f"globals:{env}", "ok")
+    stage_done("checking")
 
     # Cross-article rules, over the claims of every article (a rebuild: only what it touched).
     entry_ids = [current[m.stem] for m in metas]
@@ -508,6 +521,7 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
     new = [current[m.stem] for m in metas if built.get(m.stem) != current[m.stem]] \
         if incremental else None
     _cross_article_rules(settings, cache, metas, current, entry_ids, new, old)
+    stage_done("cross-article rules")
 
     build_id = uuid.uuid4().hex
     if incremental and not old and not new:
@@ -525,6 +539,7 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
         cache.set("env", env)
         cache.prune(current.values())
         cache.db.execute("COMMIT")
+    stage_done("loading")
 
     index = ""
     if mode == "full" and _CTX.index_claims and len(index_parts) == len(metas):
@@ -535,6 +550,7 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
         # unchanged store, built whole for a new one (or when carrying it over failed).
         index = "rebuilt" if ensure_at(path, settings.base_iri) else \
             ("updated" if mode == "incremental" else "kept")
+    stage_done("claim index")
     counts = cache.counts(entry_ids)
     articles = [ArticleCount(counts[i][0], counts[i][1], counts[i][2]) for i in entry_ids]
     return BuildResult(store=str(path), triples=result_triples, entities=len(entities),
@@ -544,7 +560,7 @@ def _build(settings, path, remote, cache: BuildCache, metas, env, ontology, ents
                        changed=[m.stem for m in metas if mode == "full"
                                 or (mode == "incremental" and built.get(m.stem) != current[m.stem])],
                        removed=sorted(set(built) - set(current)) if mode == "incremental" else [],
-                       pyshacl=slow, index=index)
+                       pyshacl=slow, index=index, stages=stages)
 
 
 def _index_from_workers(path, base_iri: str, parts: list[dict]) -> None:
@@ -717,29 +733,39 @@ def _apply_changes(path: Path, cache: BuildCache, stamp: dict, build_id: str, en
 
 def _carry_index(old_path: Path, store: Store, claims: set[str], articles: set[str], delta: int,
                  expected: tuple[int, int]) -> bool:
-    """Copy the claim index of the store at `old_path` into `store` (its checkpoint copy, which
+    """Carry the claim index of the store at `old_path` into `store` (its checkpoint copy, which
     starts without one) and re-index there only the claims and articles this build changed, as
     graph/ingest.py does after a write. On any doubt (no index, one out of step with the old
     store, an error, totals that are not `expected` (claims, articles)) leave no index file, so
-    that ensure_at rebuilds it whole from the store."""
+    that ensure_at rebuilds it whole from the store.
+
+    The index is moved when no process has it open (copying gigabytes was most of a rebuild), and
+    copied when one has (a reader pinned to its snapshot: see graph/index/). After a move the old
+    store folder has no index: the build swaps the new folder in right after, and if it fails
+    before that, the next open of the old store rebuilds the index whole from the store."""
+    from .index import move_index
     source, target = index_path(old_path), index_path(store.path)
     if not source.exists():
         return False
     done = False
     try:
-        src = sqlite3.connect(str(source))
-        try:
-            dst = sqlite3.connect(str(target))
+        if move_index(source, target):
+            log.info("claim index moved into the new store")
+        else:
+            log.info("claim index copied: another process has it open")
+            src = sqlite3.connect(str(source))
             try:
-                src.backup(dst)  # consistent whatever a reader of the old one does meanwhile
+                dst = sqlite3.connect(str(target))
+                try:
+                    src.backup(dst)  # consistent whatever a reader of the old one does meanwhile
+                finally:
+                    dst.close()
             finally:
-                dst.close()
-        finally:
-            src.close()
+                src.close()
         index = ClaimIndex(target, _CTX.mint.base)
         try:
-            # The copy starts as the old store's index: both carry the old store's last change,
-            # which the build does not move (it records no history).
+            # The carried index starts as the old store's: both carry the old store's last
+            # change, which the build does not move (it records no history).
             if index.in_step(store):
                 index.update(store, sorted(claims), sorted(articles), latest_change(store),
                              quads_delta=delta)

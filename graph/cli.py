@@ -100,6 +100,7 @@ def build(store: Optional[str] = StoreOption, jobs: Optional[int] = JobsOption) 
               f"build; {what}")
     out.print(f"{result.triples} triples, {result.entities} entities, {result.claims} claims "
               f"in {result.seconds:.2f} s")
+    out.print("by stage: " + ", ".join(f"{name} {s:.2f} s" for name, s in result.stages.items()))
 
 
 @app.command()
