@@ -257,3 +257,126 @@ def test_a_rebuild_without_a_usable_index_rebuilds_it(corpus_copy, tmp_path):
     result = build(settings_for(store, corpus_copy), jobs=1)
     assert result.mode == "incremental" and result.index == "rebuilt"
     assert _search(store, "changed again.")
+
+
+def _answers(store: Path) -> tuple:
+    """What the store's claim index answers: every claim in order, the totals, the articles."""
+    from graph.index import IndexView, index_path
+    view = IndexView(index_path(store))
+    try:
+        return (view.search(limit=10_000).rows,
+                {name: view.total(name) for name in ("claims", "articles", "quads")},
+                view.article_page(None, 100))
+    finally:
+        view.close()
+
+
+def _built_then_edited(corpus: Path, store: Path) -> tuple[str, str, str]:
+    """Build `store`, then change the statement of ARTICLE's first claim in `corpus`: (the
+    claim's IRI, its old statement, its new one)."""
+    from graph.iris import Minter
+    build(settings_for(store, corpus), jobs=1)
+    path = corpus / "articles" / f"{ARTICLE}.yaml"
+    claim = first_claim(yaml.safe_load(path.read_text(encoding="utf-8")))
+    new_text = "A statement the curator wrote in place of the old one."
+    edit_article(corpus, ARTICLE, lambda d: first_claim(d).update(statement=new_text))
+    return str(Minter(settings_for(store).base_iri).claim(claim["id"])), claim["statement"], new_text
+
+
+def test_a_rebuild_moves_the_claim_index_when_nobody_has_it_open(corpus_copy, tmp_path, caplog):
+    import logging
+    import os
+    from graph.index import index_path
+    store = tmp_path / "store"
+    iri, old_text, new_text = _built_then_edited(corpus_copy, store)
+    inode = os.stat(index_path(store)).st_ino
+    with caplog.at_level(logging.INFO):
+        again = build(settings_for(store, corpus_copy), jobs=1)
+    assert again.mode == "incremental" and again.index == "updated"
+    assert "claim index moved into the new store" in caplog.text
+    assert os.stat(index_path(store)).st_ino == inode
+    assert _search(store, new_text) == {iri} and iri not in _search(store, old_text)
+    scratch = tmp_path / "scratch"
+    build(settings_for(scratch, corpus_copy), jobs=1)
+    assert _answers(store) == _answers(scratch)
+
+
+def test_a_rebuild_copies_the_claim_index_a_reader_has_open(corpus_copy, tmp_path, caplog):
+    """A reader pinned to the old index keeps its snapshot; the new store gets a copy."""
+    import logging
+    import os
+    from graph.index import IndexView, index_path
+    store = tmp_path / "store"
+    iri, old_text, new_text = _built_then_edited(corpus_copy, store)
+    inode = os.stat(index_path(store)).st_ino
+    view = IndexView(index_path(store))
+    try:
+        before = ({n: view.total(n) for n in ("claims", "articles", "quads")},
+                  view.search(text=old_text.lower(), limit=1000).rows,
+                  view.search(text=new_text.lower(), limit=1000).rows)
+        assert iri in {row[0] for row in before[1]} and not before[2]
+        with caplog.at_level(logging.INFO):
+            again = build(settings_for(store, corpus_copy), jobs=1)
+        assert again.mode == "incremental" and again.index == "updated"
+        assert "claim index copied: another process has it open" in caplog.text
+        assert os.stat(index_path(store)).st_ino != inode
+        assert ({n: view.total(n) for n in ("claims", "articles", "quads")},
+                view.search(text=old_text.lower(), limit=1000).rows,
+                view.search(text=new_text.lower(), limit=1000).rows) == before
+    finally:
+        view.close()
+    assert _search(store, new_text) == {iri} and iri not in _search(store, old_text)
+    scratch = tmp_path / "scratch"
+    build(settings_for(scratch, corpus_copy), jobs=1)
+    assert _answers(store) == _answers(scratch)
+
+
+@pytest.mark.parametrize("holder", ["view", "writer"])
+def test_move_index_leaves_an_index_somebody_has_open_alone(corpus_copy, tmp_path, holder):
+    import os
+    from graph.index import ClaimIndex, IndexView, index_path, move_index
+    store = tmp_path / "store"
+    build(settings_for(store, corpus_copy), jobs=1)
+    source, target = index_path(store), tmp_path / "moved.sqlite"
+    opened = (IndexView(source) if holder == "view"
+              else ClaimIndex(source, settings_for(store).base_iri))
+    try:
+        inode, size = os.stat(source).st_ino, os.stat(source).st_size
+        assert move_index(source, target) is False
+        assert os.stat(source).st_ino == inode and os.stat(source).st_size == size
+        assert not target.exists()
+    finally:
+        opened.close()
+        opened.close()  # closing twice is harmless
+    assert move_index(source, target) is True  # once closed, nobody has it
+    assert not source.exists()
+    view = IndexView(target)
+    try:
+        assert view.total("claims") > 0
+    finally:
+        view.close()
+
+
+def test_an_opener_whose_file_is_moved_before_it_locks_opens_the_one_the_path_names(corpus_copy,
+                                                                                   tmp_path,
+                                                                                   monkeypatch):
+    import fcntl
+    import os
+    from graph.index import IndexView, index_path
+    store = tmp_path / "store"
+    build(settings_for(store, corpus_copy), jobs=1)
+    path = index_path(store)
+    flock, moved = fcntl.flock, []
+
+    def move_first(fd, how):  # a build moves the file between the opener's open and its lock
+        if not moved:
+            moved.append(path.rename(tmp_path / "moved.sqlite"))
+            shutil.copy(moved[0], path)
+        return flock(fd, how)
+    monkeypatch.setattr(fcntl, "flock", move_first)
+    view = IndexView(path)
+    try:
+        assert moved and os.fstat(view._fd).st_ino == os.stat(path).st_ino
+        assert view.total("claims") > 0
+    finally:
+        view.close()

@@ -33,11 +33,24 @@ for a store (the server at start, `whosaid add`, `whosaid reindex`) compares the
 differ or the file is missing or half-built, rebuilds the index from the store in one transaction
 and logs it. `whosaid reindex` rebuilds on demand. External stores (a SPARQL endpoint) have no
 index: their searches keep the SPARQL path (graph/read.py).
+
+Moving instead of copying. A rebuild (graph/build.py _carry_index) moves the old store's index
+into the new store folder rather than copying gigabytes, but only when no process has it open: a
+reader pinned to a snapshot would lose it if the file moved or changed under it. So every opener
+(ClaimIndex, IndexView) holds a shared flock on the file from before its connection opens until
+it closes, and move_index moves only under an exclusive one, taken without waiting (else the
+build copies). An opener re-checks after locking that the path still names the file it locked, as
+a move may come between its open and its lock. A lock's descriptor is closed only once no opener
+in this process has that file open: closing any descriptor of a file drops every POSIX lock the
+process holds on it, SQLite's included (a WAL connection's shared lock on the file, which tells
+another process's closing connection it is not the last one and must not delete the WAL).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -89,6 +102,83 @@ def latest_change(store) -> str:
     return rows[0]["change"].value if rows else ""
 
 
+_FDS = threading.RLock()  # reentrant: an IndexView's __del__ may release while a release runs
+_users: dict[tuple[int, int], int] = {}        # (device, inode) -> lock descriptors open on it
+_idle: dict[tuple[int, int], list[int]] = {}   # ... released, waiting for the last to close
+
+
+def _file(fd: int) -> tuple[int, int]:
+    st = os.fstat(fd)
+    return st.st_dev, st.st_ino
+
+
+def _flock(path: Path, flags: int, how: int) -> int | None:
+    """A descriptor of the file at `path` holding flock `how`, on the file the path names once
+    locked; None if `how` has LOCK_NB and another descriptor holds a conflicting lock."""
+    for _ in range(10):
+        fd = os.open(path, flags, 0o644)
+        key = _file(fd)
+        with _FDS:
+            _users[key] = _users.get(key, 0) + 1
+        try:
+            fcntl.flock(fd, how)
+            st = os.stat(path)
+            if (st.st_dev, st.st_ino) == key:
+                return fd
+        except BlockingIOError:
+            _release(fd)
+            return None
+        except FileNotFoundError:  # moved away meanwhile: open what the path names now
+            pass
+        except BaseException:
+            _release(fd)
+            raise
+        _release(fd)
+    raise OSError(f"{path} kept being replaced while it was opened")
+
+
+def _release(fd: int) -> None:
+    key = _file(fd)
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    with _FDS:
+        _idle.setdefault(key, []).append(fd)
+        _users[key] -= 1
+        if _users[key] == 0:
+            del _users[key]
+            for idle in _idle.pop(key):
+                os.close(idle)
+
+
+def move_index(source: Path, target: Path) -> bool:
+    """Move the index file `source` to `target` (on the same filesystem), its WAL folded in, if
+    no process has it open; False, with the files as they were, if one has or anything fails."""
+    try:
+        fd = _flock(source, os.O_RDONLY, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    if fd is None:
+        return False
+    try:
+        conn = sqlite3.connect(str(source), isolation_level=None)
+        try:
+            busy, frames, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()  # the last connection: it deletes the (empty) -wal and -shm
+        if busy or frames != done:
+            return False
+        for suffix in ("-wal", "-shm", "-journal"):
+            left = Path(f"{source}{suffix}")
+            if left.exists() and left.stat().st_size:  # someone outside the protocol has it
+                return False
+        os.rename(source, target)
+        return True
+    except (OSError, sqlite3.Error) as exc:
+        log.info("could not move the claim index %s (%s)", source, exc)
+        return False
+    finally:
+        _release(fd)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=120)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -119,8 +209,13 @@ class ClaimIndex:
     def __init__(self, path: Path, base_iri: str):
         self.path, self.base = Path(path), base_iri
         self.mint = Minter(base_iri)
-        self.conn = _connect(self.path)
-        self.conn.executescript(SCHEMA)
+        self._fd = _flock(self.path, os.O_RDWR | os.O_CREAT, fcntl.LOCK_SH)
+        try:
+            self.conn = _connect(self.path)
+            self.conn.executescript(SCHEMA)
+        except BaseException:
+            self.close()
+            raise
         self._lock = threading.Lock()
         self._unsettled: set[int] = set()   # figure groups whose bounds a write changed
 
@@ -132,7 +227,11 @@ class ClaimIndex:
         return index
 
     def close(self) -> None:
-        self.conn.close()
+        if getattr(self, "conn", None) is not None:
+            self.conn.close()
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            _release(fd)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -489,27 +588,40 @@ class IndexView:
     makes through it sees the same committed state, whatever is written meanwhile."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
-                                    timeout=120)
-        # Live counts of each word's texts, for choosing between a walk and the words index.
-        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_vocab USING fts5vocab(main, 'words', 'row')")
-        self.conn.execute("PRAGMA query_only=1")
-        # The exact check of text search, in Python (instr() would stop at a NUL).
-        self.conn.create_function("has", 2, lambda body, needle: needle in body, deterministic=True)
-        self._lock = threading.Lock()
-        self.conn.execute("BEGIN")
-        self.change = self._one("SELECT value FROM meta WHERE name = 'last_change'")  # pins it
+        self.path, self.conn, self._fd = Path(path), None, None
+        try:
+            self._fd = _flock(self.path, os.O_RDONLY, fcntl.LOCK_SH)
+        except FileNotFoundError:  # the error sqlite3 gives for a file with no index in it
+            raise sqlite3.OperationalError(f"no index at {self.path}") from None
+        try:
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None,
+                                        check_same_thread=False, timeout=120)
+            # Live counts of each word's texts, for choosing between a walk and the words index.
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_vocab USING fts5vocab(main, 'words', 'row')")
+            self.conn.execute("PRAGMA query_only=1")
+            # The exact check of text search, in Python (instr() would stop at a NUL).
+            self.conn.create_function("has", 2, lambda body, needle: needle in body, deterministic=True)
+            self._lock = threading.Lock()
+            self.conn.execute("BEGIN")
+            self.change = self._one("SELECT value FROM meta WHERE name = 'last_change'")  # pins it
+        except BaseException:
+            self.close()
+            raise
         self.query_count = 0
 
     def close(self) -> None:
         try:
-            self.conn.close()
+            if self.conn is not None:
+                self.conn.close()
         except sqlite3.Error:
             pass
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            _release(fd)
 
     def __del__(self):
-        self.close()
+        if hasattr(self, "_fd"):
+            self.close()
 
     def _one(self, sql: str, params=()):
         row = self.conn.execute(sql, params).fetchone()
