@@ -315,17 +315,55 @@ def reindex(store: Optional[str] = StoreOption) -> None:
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           port: int = typer.Option(8000, help="Port to listen on."),
           store: Optional[str] = StoreOption) -> None:
-    """Serve the graph over HTTP: GraphQL at /graphql (GraphiQL in a browser)."""
+    """Serve the graph over HTTP: GraphQL at /graphql (GraphiQL in a browser).
+
+    With WHOSAID_SERVE_WORKERS above 1 (read-only servers only), that many worker processes
+    share the port, each a whole server over its own read-only handle on the store."""
     import uvicorn
     from api.app import create_app
+    from .remote_store import is_remote
     from .store import StoreError
     settings = _settings(store)
+    workers = settings.serve_workers
+    if workers > 1:
+        try:
+            tokens = settings.write_token_table()
+        except ValueError as exc:
+            _fail("Cannot serve:", [str(exc)])
+        if tokens:
+            _fail("Cannot serve:", [
+                f"WHOSAID_SERVE_WORKERS={workers}: a server with write tokens owns its store and "
+                "runs as one process; set WHOSAID_SERVE_WORKERS=1, or serve read-only (no "
+                "WHOSAID_WRITE_TOKENS or WHOSAID_TOKENS_FILE) to run several"])
     try:
         application = create_app(settings)
     except (StoreError, ValueError, OSError) as exc:
         _fail("Cannot serve:", [str(exc)])
-    err.print(f"whosaid: serving {settings.store} on http://{host}:{port}/graphql")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    processes = "1 process" if workers == 1 else f"{workers} worker processes"
+    err.print(f"whosaid: serving {settings.store} on http://{host}:{port}/graphql ({processes})")
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+        return
+    # The app above only proved that the workers can start (settings, store, claim index, which
+    # it brought up to date so that the workers do not race to rebuild it). Close what it opened:
+    # the supervising process serves nothing; each worker builds its own from the environment.
+    state = application.state
+    state.query_runner.close()  # its SPARQL workers start on first use: none is running
+    if getattr(state.reader, "index", None) is not None:
+        state.reader.index.close()
+    if is_remote(settings.store):
+        state.store.close()
+    # An embedded store closes when its last reference goes. FastAPI's caches keep the app
+    # itself, so its state is emptied rather than left to the garbage collector.
+    for name in ("reader", "store", "query_runner", "writes"):
+        if hasattr(state, name):
+            delattr(state, name)
+    del application, state
+    import gc
+    gc.collect()
+    settings.export()
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port,
+                log_level="warning")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -65,6 +65,14 @@ SETTINGS: dict[str, Setting] = {
                               "Largest cost of one GraphQL request: each field counts once per "
                               "object it can be asked of, so a list multiplies the cost of what "
                               "is under it by its `first`."),
+    "serve_workers": Setting("WHOSAID_SERVE_WORKERS", 1, _positive(int),
+                             "Processes `whosaid serve` runs on its one port, each answering "
+                             "requests on its own: Python runs one thread at a time per process, "
+                             "so more processes let reads use more cores. Only for a server "
+                             "without write tokens (one that writes owns its store). Each is a "
+                             "whole server with its own store handle, caches, read threads and "
+                             "SPARQL workers, so memory grows about linearly with it, and the "
+                             "read and SPARQL limits below apply per process."),
     "read_workers": Setting("WHOSAID_READ_WORKERS", 4, _positive(int),
                             "Threads that run GraphQL and page reads against the store."),
     "read_queue": Setting("WHOSAID_READ_QUEUE", 32, _positive(int),
@@ -114,6 +122,7 @@ class Settings:
     tokens_file: Path | None = None
     query_timeout: float = SETTINGS["query_timeout"].default
     max_query_cost: int = SETTINGS["max_query_cost"].default
+    serve_workers: int = SETTINGS["serve_workers"].default
     read_workers: int = SETTINGS["read_workers"].default
     read_queue: int = SETTINGS["read_queue"].default
     sparql_timeout: float = SETTINGS["sparql_timeout"].default
@@ -150,6 +159,24 @@ class Settings:
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def export(self, environ: dict[str, str] | None = None) -> None:
+        """Write into `environ` (default: this process's environment) what makes
+        Settings.from_env(environ) give these settings: for child processes that read their
+        settings afresh, such as the server's workers (WHOSAID_SERVE_WORKERS), when some came
+        from options rather than the environment. Only the values that differ are written."""
+        environ = os.environ if environ is None else environ
+        current = Settings.from_env(environ)
+        for name, s in SETTINGS.items():
+            value = getattr(self, name)
+            if value == getattr(current, name):
+                continue
+            if value is None or value == ():
+                environ.pop(s.env, None)
+            else:
+                environ[s.env] = ",".join(value) if isinstance(value, tuple) else str(value)
+        if Settings.from_env(environ) != self:
+            raise ValueError("these settings cannot be passed on through the environment")
 
     def write_token_table(self) -> "Tokens":
         return Tokens.read(self.write_tokens, self.tokens_file)
