@@ -143,7 +143,7 @@ def addremove(store_path: str, article: str, repeat: int) -> dict:
             removes.append((t2 - t1) * 1000)
     store.flush()
     store.close()
-    return {"add_ms": adds, "remove_ms": removes,
+    return {"add_ms": adds, "remove_ms": removes, "claims": len(sub.raw.get("claims", [])),
             "add_p50_ms": statistics.median(adds) if adds else None,
             "remove_p50_ms": statistics.median(removes) if removes else None}
 

@@ -138,26 +138,39 @@ class Budget(Exception):
 
 
 def proc_rss_mb(pid: int) -> dict:
-    """VmRSS and VmHWM of a process, and the RSS of its direct children (SPARQL workers)."""
-    found = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """Resident memory of a server: its own (VmRSS, VmHWM) and that of its whole process tree
+    (uvicorn workers when WHOSAID_SERVE_WORKERS > 1, and each one's SPARQL workers)."""
+    def status(p) -> dict:
+        out = {}
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
             key, _, value = line.partition(":")
             if key in ("VmRSS", "VmHWM", "Threads"):
-                found[key] = int(value.split()[0])
-        children = []
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            children += (task / "children").read_text().split()
-        kids = 0
-        for c in children:
-            for line in Path(f"/proc/{c}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    kids += int(line.split()[1])
+                out[key] = int(value.split()[0])
+        return out
+
+    def children(p) -> list[str]:
+        kids = []
+        for task in Path(f"/proc/{p}/task").iterdir():
+            kids += (task / "children").read_text().split()
+        return kids
+
+    try:
+        found = status(pid)
+        tree, todo = 0, children(pid)
+        count = 1
+        while todo:
+            p = todo.pop()
+            try:
+                tree += status(p).get("VmRSS", 0)
+                todo += children(p)
+                count += 1
+            except OSError:  # it ended meanwhile
+                pass
     except OSError:
-        return found
+        return {}
     return {"rss_mb": found.get("VmRSS", 0) / 1024, "hwm_mb": found.get("VmHWM", 0) / 1024,
-            "total_mb": (found.get("VmRSS", 0) + kids) / 1024,
-            "threads": found.get("Threads"), "children_rss_mb": kids / 1024}
+            "total_mb": (found.get("VmRSS", 0) + tree) / 1024, "processes": count,
+            "threads": found.get("Threads"), "children_rss_mb": tree / 1024}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,6 +445,7 @@ class Run:
         env = child_env(self.root)
         if self.args.query_timeout:
             env["WHOSAID_QUERY_TIMEOUT"] = str(self.args.query_timeout)
+        env["WHOSAID_SERVE_WORKERS"] = str(self.args.serve_workers)
         out = open(log, "w", encoding="utf-8")
         process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--port", str(port),
                                     "--store", str(store)], cwd=self.root, env=env, stdout=out,
@@ -727,7 +741,7 @@ def meta(root: Path, args) -> dict:
                          "requests": args.requests, "warmup": args.warmup,
                          "query_budget_s": args.query_budget, "load_seconds": args.load_seconds,
                          "seed": args.seed, "sizes": args.sizes, "clients": args.clients,
-                         "quick": args.quick}}
+                         "quick": args.quick, "serve_workers": args.serve_workers}}
 
 
 def parse_args(argv=None):
@@ -744,6 +758,8 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--query-budget", type=float, default=None, help="seconds per question")
     parser.add_argument("--query-timeout", type=float, default=None, help="WHOSAID_QUERY_TIMEOUT")
+    parser.add_argument("--serve-workers", type=int, default=os.cpu_count() or 1,
+                        help="WHOSAID_SERVE_WORKERS: server processes (default: one per core)")
     parser.add_argument("--build-budget", type=float, default=0, help="seconds (0: by size)")
     parser.add_argument("--bulkload-budget", type=float, default=0,
                         help="seconds for pyoxigraph's bulk load (0: the build budget, else by size)")
