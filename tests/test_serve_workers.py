@@ -253,3 +253,40 @@ def test_the_workers_get_the_settings_the_command_was_given():
     assert environ["WHOSAID_STORE"] == "/elsewhere/store"
     assert Settings.from_env(environ) == settings
     assert Settings.from_env(environ).serve_workers == 2
+
+
+def test_the_workers_shared_socket_gives_connections_without_nagle_delays():
+    """uvicorn binds the workers' socket with protocol 0, and asyncio sets TCP_NODELAY only on
+    connections accepted from a socket that reads as TCP: every keep-alive answer then waited
+    for the client's delayed ACK (about 40 ms). The socket `whosaid serve` hands its workers
+    must give connections with TCP_NODELAY on, as a one-process server's have."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from graph.cli import _tcp_socket
+
+    config = uvicorn.Config("api.app:create_app", factory=True, workers=2, host="127.0.0.1", port=0)
+    sock = _tcp_socket(config.bind_socket())
+    seen: list[int] = []
+
+    async def main() -> None:
+        def accepted(reader, writer):
+            conn = writer.get_extra_info("socket")
+            seen.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(accepted, sock=sock)
+        port = sock.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(main())
+    assert seen and seen[0] != 0, seen
