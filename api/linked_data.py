@@ -378,6 +378,13 @@ def claim(claim_id: str, request: Request) -> Response:
 
 
 @dataclass(frozen=True)
+class LinkView:
+    source: Link | None
+    relation: str
+    target: Link | None
+
+
+@dataclass(frozen=True)
 class ReportView:
     """One article's report of a claim: the article, the chain of intermediaries, the evidence
     marked in the article's text."""
@@ -389,12 +396,18 @@ class ReportView:
     end: int
     evidence: str
     segments: list[Segment]
+    via_notes: dict[int, str] = field(default_factory=dict)  # position -> basis, for a step worked out
+    links: list["LinkView"] = field(default_factory=list)    # what the article relates in its own voice
 
 
 def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) -> list[ReportView]:
     article_iris = sorted({r.article for r in reports})
     articles = site.reader.articles(article_iris)
     texts = site.reader.article_texts(article_iris)
+    notes = site.reader.inferences([r.iri for r in reports])
+    links = site.reader.report_links([r.iri for r in reports])
+    ends = sorted({end for found in links.values() for link in found for end in (link.source, link.target)})
+    linked = site.reader.claims(ends)
     views = []
     for r in reports:
         a, text = articles[r.article], texts[r.article]
@@ -402,7 +415,12 @@ def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) ->
         views.append(ReportView(
             anchor="report-" + a.local_id.rsplit("/", 1)[-1], article=site.article(a),
             outlet=site.entity(a.outlet), via=[site.entity(v) for v in r.via], start=r.start,
-            end=r.end, evidence=r.exact, segments=segments(text, (a.body_start, a.body_end), [span])))
+            end=r.end, evidence=r.exact, segments=segments(text, (a.body_start, a.body_end), [span]),
+            via_notes={n.via_position: n.basis for n in notes[r.iri] if n.via_position},
+            links=[LinkView(site.claim(linked[link.source]) if link.source in linked else None,
+                            link.relation,
+                            site.claim(linked[link.target]) if link.target in linked else None)
+                   for link in links[r.iri]]))
     return views
 
 
@@ -410,8 +428,11 @@ def claim_page(site: Site, c: ClaimRecord) -> dict:
     links = site.reader.claim_links([c.iri])[c.iri]
     related = site.reader.claims(links["confirms"] + ([c.revises] if c.revises else []))
     q = c.value
+    notes = {n.property.rsplit("#", 1)[-1]: n.basis for n in site.reader.inferences([c.iri])[c.iri]}
     return {
         "claim": c, "claimant": site.entity(c.claimant), "topic": site.topic(c.topic),
+        "claimant_basis": notes.get("claimant"),
+        "period_basis": notes.get("periodStart") or notes.get("periodEnd"),
         "about": [site.entity(i) for i in links["about"]], "subject": site.entity(c.subject),
         "stated": When.of(c.stated, c.stated_basis, c.stated_earliest, c.stated_latest),
         "value": quantity_text(q), "quantity": q,

@@ -43,6 +43,8 @@ class Context:
     reports: DataLoader = field(init=False)
     articles: DataLoader = field(init=False)
     texts: DataLoader = field(init=False)
+    inferences: DataLoader = field(init=False)
+    report_links: DataLoader = field(init=False)
 
     def __post_init__(self) -> None:
         r, run = self.reader, self.run
@@ -51,6 +53,8 @@ class Context:
         self.reports = DataLoader(load_fn=_batch(run, r.reports, []))
         self.articles = DataLoader(load_fn=_batch(run, r.articles))
         self.texts = DataLoader(load_fn=_batch(run, r.article_texts, ""))
+        self.inferences = DataLoader(load_fn=_batch(run, r.inferences, []))
+        self.report_links = DataLoader(load_fn=_batch(run, r.report_links, []))
 
     def require_writer(self) -> None:
         if self.writes is None:

@@ -13,7 +13,8 @@ from typing import NewType, Optional
 import strawberry
 from strawberry.types import Info
 
-from graph.read import (ArticleRecord, ClaimFilter, ClaimRecord, EntityRecord, Page, QuantityRecord, ReadError,
+from graph.read import (ArticleRecord, ClaimFilter, ClaimRecord, EntityRecord, InferenceRecord, LinkRecord, Page,
+                        QuantityRecord, ReadError,
                         ReportRecord, TopicRecord)
 from graph.corpus import parse_partial_date
 
@@ -166,6 +167,76 @@ class Quantity:
                    derived=q.derived, exclusive_min=q.exclusive_min)
 
 
+# The GraphQL field each inferred property is shown as (the property's local name otherwise).
+_FIELD_OF = {"https://w3id.org/whosaid/ontology#agent": "via",
+             "https://schema.org/datePublished": "published"}
+
+
+@strawberry.type(description="A value worked out from the text rather than printed in it: which field, on "
+                             "what basis, and the bounds the text allows. Nothing the graph infers is "
+                             "shown as printed.")
+class Inference:
+    record: strawberry.Private[InferenceRecord]
+
+    @strawberry.field(description='The field whose value was worked out: "statedOn", "periodStart", '
+                                  '"periodEnd", "claimant", "via" (with viaPosition), "published", "outlet".')
+    def field(self) -> str:
+        iri = self.record.property
+        return _FIELD_OF.get(iri) or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    @strawberry.field(description="The IRI of the RDF property the value belongs to (ws:onProperty).")
+    def property(self) -> str:
+        return self.record.property
+
+    @strawberry.field(description="How the value was worked out, citing the text.")
+    def basis(self) -> Optional[str]:
+        return self.record.basis
+
+    @strawberry.field(description="The earliest day the text allows, for an inferred date.")
+    def earliest(self) -> Optional[Date]:
+        return self.record.earliest
+
+    @strawberry.field(description="The latest day the text allows, for an inferred date.")
+    def latest(self) -> Optional[Date]:
+        return self.record.latest
+
+    @strawberry.field(description="For a via step of a report: its position in the chain, from 1.")
+    def via_position(self) -> Optional[int]:
+        return self.record.via_position
+
+
+async def _inferences(info: Info[Context, None], iri: str) -> list[Inference]:
+    return [Inference(record=r) for r in await info.context.inferences.load(iri)]
+
+
+@strawberry.type(description="A relation between two claims that an article draws in its own voice "
+                             "(\"The NIS statement corroborates a recent report by The New York Times\"): "
+                             "the judgement of the article's outlet, not of either claimant, in the words "
+                             "of the report that carries it. A claimant's own confirmation is Claim.confirms.")
+class ClaimLink:
+    record: strawberry.Private[LinkRecord]
+    article: strawberry.Private[str]
+
+    @strawberry.field(description="confirms, corroborates, contradicts or revises: source <relation> target.")
+    def relation(self) -> str:
+        return self.record.relation
+
+    @strawberry.field(description="The claim that confirms, corroborates, contradicts or revises.")
+    async def source(self, info: Info[Context, None]) -> Optional["Claim"]:
+        found = await info.context.claims.load(self.record.source)
+        return Claim(record=found) if found else None
+
+    @strawberry.field(description="The claim it is about.")
+    async def target(self, info: Info[Context, None]) -> Optional["Claim"]:
+        found = await info.context.claims.load(self.record.target)
+        return Claim(record=found) if found else None
+
+    @strawberry.field(description="Who draws the link: the outlet of the article, when the article names it.")
+    async def asserted_by(self, info: Info[Context, None]) -> Optional[Entity]:
+        article = await info.context.articles.load(self.article)
+        return entity_of(info, article.outlet) if article and article.outlet else None
+
+
 @strawberry.type(description="A claim as one article carries it: where, in which exact words, through whom.")
 class Report:
     record: strawberry.Private[ReportRecord]
@@ -194,6 +265,17 @@ class Report:
                                   "from the claimant's end.")
     def via(self, info: Info[Context, None]) -> list[Entity]:
         return [e for e in map(lambda i: entity_of(info, i), self.record.via) if e]
+
+    @strawberry.field(description="Links the article draws, in this report's words, between its claim and "
+                                  "another claim (its outlet's judgement).")
+    async def links(self, info: Info[Context, None]) -> list[ClaimLink]:
+        return [ClaimLink(record=link, article=self.record.article)
+                for link in await info.context.report_links.load(self.record.iri)]
+
+    @strawberry.field(description="The steps of this report's via chain that the article does not name "
+                                  "as such, each with its position and basis.")
+    async def inferences(self, info: Info[Context, None]) -> list[Inference]:
+        return await _inferences(info, self.record.iri)
 
 
 @strawberry.type(description="One statement by one claimant on one occasion. Disagreeing sources are separate claims.")
@@ -262,11 +344,26 @@ class Claim(Node):
     def period(self) -> Optional[str]:
         return self.record.period
 
+    @strawberry.field(description="The first day, month or year of the period, when known.")
+    def period_start(self) -> Optional[Date]:
+        return self.record.period_start
+
+    @strawberry.field(description="The last day, month or year of the period, when known.")
+    def period_end(self) -> Optional[Date]:
+        return self.record.period_end
+
+    @strawberry.field(description="Every value of the claim worked out rather than printed (statedOn, "
+                                  "periodStart, periodEnd, claimant), with its basis. The via steps "
+                                  "worked out are each report's own (Report.inferences).")
+    async def inferences(self, info: Info[Context, None]) -> list[Inference]:
+        return await _inferences(info, self.record.iri)
+
     @strawberry.field(description="Every article that carries the claim, with its evidence.")
     async def reports(self, info: Info[Context, None]) -> list[Report]:
         return [Report(record=r) for r in await info.context.reports.load(self.record.iri)]
 
-    @strawberry.field(description="Claims this claim says are true.")
+    @strawberry.field(description="Claims this claim's claimant says are true. A link an article draws in its "
+                                  "own voice is Report.links.")
     async def confirms(self, info: Info[Context, None]) -> list["Claim"]:
         links = await info.context.links.load(self.record.iri)
         found = await info.context.claims.load_many(links["confirms"])
@@ -327,6 +424,11 @@ class Article(Node):
     @strawberry.field(description="The article's URL, only when the captured text gives it.")
     def url(self) -> Optional[str]:
         return self.record.url
+
+    @strawberry.field(description="Every value of the article worked out rather than printed "
+                                  "(published, outlet), with its basis and bounds.")
+    async def inferences(self, info: Info[Context, None]) -> list[Inference]:
+        return await _inferences(info, self.record.iri)
 
     @strawberry.field(description="The full captured text, verbatim (evidence offsets count into it).")
     async def text(self, info: Info[Context, None]) -> str:

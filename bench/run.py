@@ -180,15 +180,15 @@ def proc_rss_mb(pid: int) -> dict:
 def corpus_dir(cache: Path, n: int, seed: int) -> Path:
     """Generate (once) the corpus of n articles; later runs reuse it."""
     path = cache / "corpus" / f"n{n}-s{seed}"
+    from bench.corpus_gen import VERSION, generate
     marker = path / ".generated.json"
-    if marker.exists():
+    if marker.exists() and json.loads(marker.read_text()).get("version") == VERSION:
         return path
     shutil.rmtree(path, ignore_errors=True)
-    from bench.corpus_gen import generate
     g = generate(path, n, seed)
     marker.write_text(json.dumps({"articles": g.articles, "entities": g.entities, "claims": g.claims,
                                   "unique_claims": g.unique_claims, "bytes": g.bytes,
-                                  "seconds": g.seconds}))
+                                  "seconds": g.seconds, "version": VERSION}))
     return path
 
 

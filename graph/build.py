@@ -47,7 +47,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 
 from .build_cache import BuildCache, ClaimRow, Entry
 from .config import Settings
-from .corpus import (Corpus, EntityIndex, Problems, _load_yaml, join_claims,
+from .corpus import (UNPRINTED_RULE, Corpus, EntityIndex, Problems, _load_yaml, join_claims,
                      load_corpus, parse_article, parse_entities, parse_yaml,
                      read_article_text)
 from .index import (ClaimIndex, IndexView, claims_in, ensure_at, index_path, latest_change,
@@ -236,8 +236,7 @@ def check_article(meta_path: str) -> _Outcome:
         out.add(str(meta), f"id '{article.id}' must equal the file name '{meta.stem}'")
     article.source = meta
     # Cross-article rules (quotes, targets, shared ids) run later over every article's summary.
-    known = {c.id for c in article.claims} | {t for c in article.claims
-                                              for t in (*c.confirms, *([c.revises] if c.revises else []))}
+    known = {c.id for c in article.claims} | {t for c in article.claims for t in c.referenced_claims()}
     claims = join_claims([article], out, known_claims=known)
     if out.problems:
         outcome.problems = out.problems
@@ -262,7 +261,8 @@ def check_article(meta_path: str) -> _Outcome:
         summary.append(ClaimRow(
             claim.id, _core_digest(claim.core()), claim.quote[:60] if claim.quote else None,
             bool(claim.quote) and claim.quote in report.evidence.exact,
-            (*claim.confirms, *([claim.revises] if claim.revises else ()))))
+            claim.referenced_claims(),
+            ", ".join(report.unprinted) or None))
     nquads = ["".join(row[:-3] + f" <{name}> .\n" for row in rows[name]).encode("utf-8")
               for name in graphs]
     parts = [(name, zlib.compress(data, 1)) for name, data in zip(graphs, nquads)]
@@ -286,7 +286,7 @@ def _validation_data(article, graphs: dict, ctx: _Context) -> tuple[list, set, l
             referred[t[2]] = None
     context = [t for o in referred for t in ctx.entity_triples.get(o, ())]
     for claim in article.claims:
-        for target in (*claim.confirms, *([claim.revises] if claim.revises else ())):
+        for target in claim.referenced_claims():
             context.append((ctx.mint.claim(target), RDF.type, WS.Claim))
     triples += context
     return triples, focus, context
@@ -598,6 +598,8 @@ def _cross_article_rules(settings, cache: BuildCache, metas, current, entry_ids,
     for claim, quote, stems in cache.quotes_outside_evidence(entry_ids, claims):
         out.add(f"claim '{claim}'", f"quote {quote!r} is not inside its evidence in "
                                     f"{', '.join(stems)}")
+    for claim, what, stems in cache.unprinted_dates(entry_ids, claims):
+        out.add(f"claim '{claim}'", UNPRINTED_RULE.format(what=what, articles=", ".join(stems)))
     for claim, target in cache.missing_targets(entry_ids, new, gone):
         out.add(f"claim '{claim}'", f"refers to claim '{target}', which does not exist")
     out.raise_if_any()

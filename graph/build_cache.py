@@ -38,6 +38,9 @@ CREATE INDEX IF NOT EXISTS report_entry ON report (entry);
 CREATE TABLE IF NOT EXISTS target (entry INTEGER NOT NULL, claim TEXT NOT NULL, target TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS target_target ON target (target);
 CREATE INDEX IF NOT EXISTS target_entry ON target (entry);
+CREATE TABLE IF NOT EXISTS unprinted (entry INTEGER NOT NULL, claim TEXT NOT NULL, what TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS unprinted_claim ON unprinted (claim);
+CREATE INDEX IF NOT EXISTS unprinted_entry ON unprinted (entry);
 CREATE TABLE IF NOT EXISTS seen (stem TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS built (stem TEXT PRIMARY KEY, entry INTEGER NOT NULL);
 """
@@ -49,7 +52,8 @@ class ClaimRow:
     core: str               # digest of the claim's core fields (Claim.core())
     quote: str | None       # the quote's first 60 characters, for messages
     quote_ok: bool          # the quote is inside this article's evidence
-    targets: tuple[str, ...] = ()  # confirms, then revises
+    targets: tuple[str, ...] = ()  # claims it refers to: confirms, revises, link ends (Claim.referenced_claims)
+    unprinted: str | None = None   # dates given as printed whose year this article does not print
 
 
 @dataclass
@@ -66,7 +70,7 @@ class Entry:
     def seal(self) -> str:
         h = hashlib.sha256()
         h.update(json.dumps([self.stem, self.digest, self.env, self.claims, self.triples,
-                             [[r.claim, r.core, r.quote, bool(r.quote_ok), list(r.targets)]
+                             [[r.claim, r.core, r.quote, bool(r.quote_ok), list(r.targets), r.unprinted]
                               for r in self.rows]]).encode("utf-8"))
         for graph, data in sorted(self.parts):
             h.update(graph.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
@@ -138,6 +142,8 @@ class BuildCache:
                        [(entry.id, r.claim, r.core, r.quote, int(r.quote_ok)) for r in entry.rows])
         db.executemany("INSERT INTO target VALUES (?, ?, ?)",
                        [(entry.id, r.claim, t) for r in entry.rows for t in r.targets])
+        db.executemany("INSERT INTO unprinted VALUES (?, ?, ?)",
+                       [(entry.id, r.claim, r.unprinted) for r in entry.rows if r.unprinted])
         return entry.id
 
     def load(self, entry_id: int, with_parts: bool = True) -> Entry | None:
@@ -149,7 +155,9 @@ class BuildCache:
         for claim, target in self.db.execute(
                 "SELECT claim, target FROM target WHERE entry = ? ORDER BY rowid", (entry_id,)):
             targets.setdefault(claim, []).append(target)
-        rows = [ClaimRow(c, core, q, bool(ok), tuple(targets.get(c, ())))
+        unprinted = dict(self.db.execute("SELECT claim, what FROM unprinted WHERE entry = ?",
+                                         (entry_id,)))
+        rows = [ClaimRow(c, core, q, bool(ok), tuple(targets.get(c, ())), unprinted.get(c))
                 for c, core, q, ok in self.db.execute(
                     "SELECT claim, core, quote, quote_ok FROM report WHERE entry = ? "
                     "ORDER BY rowid", (entry_id,))]
@@ -163,7 +171,7 @@ class BuildCache:
     def drop(self, entry_ids: Iterable[int]) -> None:
         ids = [(i,) for i in entry_ids]
         for table, column in (("part", "entry"), ("report", "entry"), ("target", "entry"),
-                              ("entry", "id")):
+                              ("unprinted", "entry"), ("entry", "id")):
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)
 
     def parts(self, entry_id: int) -> list[tuple[str, bytes]]:
@@ -242,6 +250,23 @@ class BuildCache:
                 "SELECT e.stem FROM report r JOIN entry e ON e.id = r.entry "
                 "WHERE r.claim = ? AND r.entry IN (SELECT entry FROM temp.current)", (claim,)))
             yield claim, quote, stems
+
+    def unprinted_dates(self, entry_ids: Iterable[int], claims: Iterable[str] | None = None
+                        ) -> Iterator[tuple[str, str, list[str]]]:
+        """Claims with a date given as printed whose year none of their reports' articles
+        prints: (claim, which dates, stems)."""
+        self._current(entry_ids)
+        where = self._affected(claims)
+        rows = self.db.execute(
+            f"SELECT claim, MIN(what), COUNT(DISTINCT entry) FROM unprinted WHERE {where} "
+            "AND entry IN (SELECT entry FROM temp.current) GROUP BY claim ORDER BY claim"
+        ).fetchall()
+        for claim, what, without in rows:
+            stems = sorted(s for (s,) in self.db.execute(
+                "SELECT DISTINCT e.stem FROM report r JOIN entry e ON e.id = r.entry "
+                "WHERE r.claim = ? AND r.entry IN (SELECT entry FROM temp.current)", (claim,)))
+            if without == len(stems):  # every report's article leaves the year out
+                yield claim, what, stems
 
     def missing_targets(self, entry_ids: Iterable[int], new_entries: Iterable[int] | None = None,
                         gone: Iterable[str] | None = None) -> Iterator[tuple[str, str]]:

@@ -234,17 +234,32 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
     done = []
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("adding", total=len(files))
-        for f in files:
-            try:
-                change = ingest.add_entities(f, who) if f.name == "entities.yaml" else \
-                    ingest.add(read_submission(f, settings.max_submission_bytes), who)
-            except (CorpusError, ValidationFailed) as exc:
-                _fail(f"Refused {f} (nothing of it was written; {len(done)} earlier file(s) were):",
-                      _reasons(exc))
-            except (StoreError, OSError) as exc:
-                _fail(f"Could not write {f}:", [_os_error(exc)])
-            done.append(change)
-            progress.advance(task)
+        # A file may depend on one after it: a claim it confirms, or a date that only the other
+        # article of a shared claim prints. A refused file is tried again once the others are in,
+        # for as long as each round adds something; what is still refused then is reported.
+        todo: list[Path] = files
+        refused: dict[Path, Exception] = {}
+        while todo:
+            refused = {}
+            for f in todo:
+                try:
+                    change = ingest.add_entities(f, who) if f.name == "entities.yaml" else \
+                        ingest.add(read_submission(f, settings.max_submission_bytes), who)
+                except (CorpusError, ValidationFailed) as exc:
+                    refused[f] = exc
+                    continue
+                except (StoreError, OSError) as exc:
+                    _fail(f"Could not write {f}:", [_os_error(exc)])
+                done.append(change)
+                progress.advance(task)
+            if len(refused) == len(todo):
+                break
+            todo = list(refused)
+        if refused:
+            f, exc = next(iter(refused.items()))
+            others = f" and {len(refused) - 1} other file(s) refused" if len(refused) > 1 else ""
+            _fail(f"Refused {f} (nothing of it was written; {len(done)} other file(s) were{others}):",
+                  _reasons(exc))
     for change in done:
         what = change.article or f"{change.entities} entities"
         out.print(f"{change.kind:10} {what} ({change.claims} claims)" if change.article

@@ -115,6 +115,8 @@ class Period:
     label: str
     start: PartialDate | None = None
     end: PartialDate | None = None
+    inferred: bool = False        # start and end were worked out, not printed (e.g. a year)
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,11 @@ class Report:
     article_id: str
     evidence: Span
     via: tuple[str, ...] = ()
+    via_basis: tuple[str | None, ...] = ()  # per step: how it was worked out, None if printed
+    unprinted: tuple[str, ...] = ()  # the claim's dates given as printed whose year this article does not print
+    # Links the article draws in its own voice, in the words of this report's evidence:
+    # (relation, from claim id, to claim id), one end being this report's claim.
+    links: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -161,12 +168,21 @@ class Claim:
     period: Period | None = None
     confirms: tuple[str, ...] = ()
     revises: str | None = None
+    claimant_basis: str | None = None  # how the claimant was worked out, when no report names it so
     reports: list[Report] = field(default_factory=list)
+
+    def referenced_claims(self) -> tuple[str, ...]:
+        """Every other claim this one refers to: what its claimant confirms or revises, and the
+        other end of each link its articles draw."""
+        ends = (e for r in self.reports for _, source, target in r.links for e in (source, target))
+        found = (*self.confirms, *([self.revises] if self.revises else ()), *ends)
+        return tuple(dict.fromkeys(e for e in found if e != self.id))
 
     def core(self) -> tuple:
         """The fields every article reporting this claim must agree on."""
         return (self.claimant, self.statement, self.topic, self.about, self.subject, self.quote,
-                self.value, self.stated, self.period, self.confirms, self.revises)
+                self.value, self.stated, self.period, self.confirms, self.revises,
+                self.claimant_basis)
 
 
 @dataclass
@@ -659,8 +675,12 @@ _ENTITY_KEYS = {"id", "type", "label", "aliases", "description", "partOf", "loca
                 "differentFrom", "disambiguation"}
 _ARTICLE_KEYS = {"id", "outlet", "outlet_basis", "title", "authors", "published", "url", "language",
                  "body", "claims", "entities"}
-_CLAIM_KEYS = {"id", "claimant", "via", "statement", "topic", "about", "subject", "quote", "value",
-               "stated", "period", "evidence", "confirms", "revises"}
+_CLAIM_KEYS = {"id", "claimant", "claimant_basis", "via", "statement", "topic", "about", "subject",
+               "quote", "value", "stated", "period", "evidence", "confirms", "revises", "links"}
+# Relations between claims. `confirms` and `revises` on a claim are its claimant's; `links` on a
+# report are drawn by the article itself ("The NIS statement corroborates a recent report by The
+# New York Times" is the outlet's judgement, not the NIS's).
+LINK_RELATIONS = ("confirms", "corroborates", "contradicts", "revises")
 
 
 def read_article_text(path: Path, out: Problems) -> str | None:
@@ -766,8 +786,11 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
         claimant = None
     else:
         claimant = resolve(item["claimant"], w, "claimant", agent=True)
-    via = tuple(v for v in (resolve(r, w, "via", agent=True)
-                            for r in _strings(item.get("via"), w, "via", out)) if v)
+    via, via_basis = _via(item.get("via"), w, resolve, out)
+    claimant_basis = item.get("claimant_basis")
+    if claimant_basis is not None and not (isinstance(claimant_basis, str) and claimant_basis.strip()):
+        out.add(w, "claimant_basis must be text: how the claimant was worked out")
+        claimant_basis = None
     about = tuple(a for a in (resolve(r, w, "about")
                               for r in _strings(item.get("about"), w, "about", out)) if a)
     subject = resolve(item["subject"], w, "subject") if item.get("subject") else None
@@ -785,28 +808,14 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
     if evidence and not (article.body.start <= evidence.start and evidence.end <= article.body.end):
         out.add(f"{w}: evidence", f"{evidence.start}:{evidence.end} lies outside the article body "
                                   f"{article.body.start}:{article.body.end}")
-    period = None
-    if item.get("period") is not None:
-        raw = item["period"]
-        if isinstance(raw, str):
-            period = Period(raw)
-        elif isinstance(raw, dict) and isinstance(raw.get("label"), str):
-            try:
-                period = Period(raw["label"],
-                                parse_partial_date(raw["start"]) if raw.get("start") else None,
-                                parse_partial_date(raw["end"]) if raw.get("end") else None)
-            except ValueError as exc:
-                out.add(f"{w}: period", str(exc))
-        else:
-            out.add(f"{w}: period", "must be text or a mapping with label, start, end")
-        if period and period.start and period.end and _ends_before(period.end, period.start):
-            out.add(f"{w}: period", f"ends ({period.end}) before it starts ({period.start})")
+    period = _period(item.get("period"), f"{w}: period", out)
     confirms = _strings(item.get("confirms"), w, "confirms", out)
     revises = item.get("revises")
     for key, target in (*(("confirms", c) for c in confirms), ("revises", revises)):
         if target is not None and not (isinstance(target, str) and _ID.fullmatch(target)):
             out.add(f"{w}: {key}", f"{shown(target)} is not a claim id (a slug)")
             return None
+    links = _links(item.get("links"), cid, f"{w}: links", out)
     if cid in confirms:
         out.add(f"{w}: confirms", "a claim cannot confirm itself")
     if item.get("revises") == cid:
@@ -817,10 +826,122 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
         id=cid, claimant=claimant, statement=statement.strip(), topic=topic, about=about,
         subject=subject, quote=quote, value=_quantity(item.get("value"), f"{w}: value", out),
         stated=_time_spec(item.get("stated"), f"{w}: stated", out), period=period,
-        confirms=confirms, revises=revises,
+        confirms=confirms, revises=revises, claimant_basis=claimant_basis,
     )
-    claim.reports.append(Report(article.id, evidence, via))
+    claim.reports.append(Report(article.id, evidence, via, via_basis,
+                                unprinted_years(claim, article.text), links))
     return claim
+
+
+def _links(raw: Any, cid: str, where: str, out: Problems) -> tuple[tuple[str, str, str], ...]:
+    """The links this article draws between the claim and others, in the words of this report's
+    evidence: {relation, target} (this claim <relation> target) or {relation, source} (source
+    <relation> this claim, as in "The NIS statement corroborates a recent report by The New
+    York Times", the evidence of the NYT claim's report)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        out.add(where, "must be a list of {relation, target} or {relation, source}")
+        return ()
+    found = []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) not in ({"relation", "target"}, {"relation", "source"}):
+            out.add(where, f"each link is {{relation, target}} or {{relation, source}}, not {shown(item)}")
+            continue
+        relation = item["relation"]
+        other = item.get("target", item.get("source"))
+        if relation not in LINK_RELATIONS:
+            out.add(where, f"relation {shown(relation)} is not one of {', '.join(LINK_RELATIONS)}")
+        elif not (isinstance(other, str) and _ID.fullmatch(other)):
+            out.add(where, f"{shown(other)} is not a claim id (a slug)")
+        elif other == cid:
+            out.add(where, "a claim cannot be linked to itself")
+        else:
+            found.append((relation, cid, other) if "target" in item else (relation, other, cid))
+    return tuple(found)
+
+
+def _via(raw: Any, where: str, resolve: "_Resolver", out: Problems) -> tuple[tuple, tuple]:
+    """The via chain: each step an entity reference, or {agent, basis} for a step the text does
+    not name as such (worked out, with how)."""
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, list):
+        out.add(where, "via must be a list of entity references")
+        return (), ()
+    agents, bases = [], []
+    for step in raw:
+        basis = None
+        if isinstance(step, dict):
+            unknown = set(step) - {"agent", "basis"}
+            if unknown:
+                out.add(f"{where}: via", f"unknown keys {shown(sorted(map(str, unknown)))} "
+                                         "(a step is an entity, or agent and basis)")
+            basis = step.get("basis")
+            if not (isinstance(basis, str) and basis.strip()):
+                out.add(f"{where}: via", "a step given as a mapping is worked out: give its basis")
+                basis = None
+            step = step.get("agent")
+        agent = resolve(step, where, "via", agent=True)
+        if agent:
+            agents.append(agent)
+            bases.append(basis)
+    return tuple(agents), tuple(bases)
+
+
+def _period(raw: Any, where: str, out: Problems) -> Period | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return Period(raw)
+    if not (isinstance(raw, dict) and isinstance(raw.get("label"), str)):
+        out.add(where, "must be text or a mapping with label, start, end (and inferred, basis)")
+        return None
+    unknown = set(raw) - {"label", "start", "end", "inferred", "basis"}
+    if unknown:
+        out.add(where, f"unknown keys {shown(sorted(map(str, unknown)))}")
+    _texts(raw, ("basis",), where, out)
+    inferred, basis = bool(raw.get("inferred", False)), raw.get("basis")
+    if inferred and not basis:
+        out.add(where, "an inferred period needs its basis")
+    if basis and not inferred:
+        out.add(where, "a basis is only for an inferred period: add 'inferred: true'")
+    try:
+        period = Period(raw["label"],
+                        parse_partial_date(raw["start"]) if raw.get("start") else None,
+                        parse_partial_date(raw["end"]) if raw.get("end") else None,
+                        inferred, basis if inferred else None)
+    except ValueError as exc:
+        out.add(where, str(exc))
+        return None
+    if inferred and not (period.start or period.end):
+        out.add(where, "only a start or an end can be inferred: give one")
+    if period.start and period.end and _ends_before(period.end, period.start):
+        out.add(where, f"ends ({period.end}) before it starts ({period.start})")
+    return period
+
+
+def unprinted_years(claim: Claim, text: str) -> tuple[str, ...]:
+    """The claim's dates given as printed (not marked inferred) whose year `text` never prints,
+    as "stated 2025-01-30". A year that no article reporting the claim prints was worked out
+    (from the publication date, "last month", another article) and must be marked inferred with
+    its basis, so that the graph never presents an inference as what an article says;
+    join_claims and the build's cross-article rules refuse it otherwise."""
+    dates = []
+    if claim.stated and claim.stated.date and not claim.stated.inferred:
+        dates.append(("stated", claim.stated.date))
+    if claim.period and not claim.period.inferred:
+        dates += [("period", d) for d in (claim.period.start, claim.period.end) if d]
+    printed = set(re.findall(r"(?<!\d)(\d{4})(?!\d)", text))
+    found: list[str] = []
+    for key, date in dates:
+        if date.text[:4] not in printed and f"{key} {date}" not in found:
+            found.append(f"{key} {date}")
+    return tuple(found)
+
+
+UNPRINTED_RULE = ("has the year of {what} printed in none of the articles that report it "
+                  "({articles}): mark the date 'inferred: true' with the basis it was worked out on")
 
 
 # --------------------------------------------------------------------------------------------
@@ -847,7 +968,7 @@ def join_claims(articles: Iterable[Article], out: Problems,
             have = joined[claim.id]
             if have.core() != claim.core():
                 names = ("claimant", "statement", "topic", "about", "subject", "quote", "value",
-                         "stated", "period", "confirms", "revises")
+                         "stated", "period", "confirms", "revises", "claimant_basis")
                 differ = [n for n, a, b in zip(names, have.core(), claim.core()) if a != b]
                 out.add(f"article {article.id}: claim '{claim.id}'",
                         f"also in article {first_seen[claim.id]} with different "
@@ -860,7 +981,11 @@ def join_claims(articles: Iterable[Article], out: Problems,
                 not any(claim.quote in r.evidence.exact for r in claim.reports):
             out.add(where, f"quote {claim.quote[:60]!r} is not inside its evidence in "
                            f"{', '.join(r.article_id for r in claim.reports)}")
-        for target in (*claim.confirms, *([claim.revises] if claim.revises else [])):
+        if claim.id not in known_claims and all(r.unprinted for r in claim.reports):
+            out.add(where, UNPRINTED_RULE.format(
+                what=", ".join(claim.reports[0].unprinted),
+                articles=", ".join(r.article_id for r in claim.reports)))
+        for target in claim.referenced_claims():
             if target not in joined and target not in known_claims:
                 out.add(where, f"refers to claim '{target}', which does not exist")
     return joined

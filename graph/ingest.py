@@ -320,7 +320,7 @@ class Ingest:
         article = parse_article(raw, sub.text, sub.source, index, self.topics, out)
         out.raise_if_any()
         window.check("reading the article")
-        targets = {t for c in article.claims for t in (*c.confirms, *([c.revises] if c.revises else []))}
+        targets = {t for c in article.claims for t in c.referenced_claims()}
         known = self._existing_claims(targets | {c.id for c in article.claims})
         claims = join_claims([article], out, known_claims=known)
         out.raise_if_any()

@@ -196,12 +196,16 @@ def add_claim_core(g: Graph, c: Claim, mint: Minter, measures: dict[str, URIRef]
             g.add((node, RDF.predicate, measure))
             g.add((node, RDF.object, value))
     add_time(g, node, WS.statedOn, "statedOn", c.stated)
+    if c.claimant_basis:
+        add_inference(g, node, WS.claimant, "claimant", c.claimant_basis)
     if c.period:
         g.add((node, WS.period, Literal(c.period.label, lang="en")))
-        if c.period.start:
-            g.add((node, WS.periodStart, date_literal(c.period.start)))
-        if c.period.end:
-            g.add((node, WS.periodEnd, date_literal(c.period.end)))
+        for prop, name, date in ((WS.periodStart, "periodStart", c.period.start),
+                                 (WS.periodEnd, "periodEnd", c.period.end)):
+            if date:
+                g.add((node, prop, date_literal(date)))
+                if c.period.inferred:
+                    add_inference(g, node, prop, name, c.period.basis)
     for target in c.confirms:
         g.add((node, WS.confirms, mint.claim(target)))
     if c.revises:
@@ -229,12 +233,23 @@ def add_report(g: Graph, c: Claim, article: Article, mint: Minter) -> URIRef:
     g.add((quote, OA.exact, Literal(ev.exact)))
     g.add((quote, OA.prefix, Literal(text[max(0, ev.start - QUOTE_CONTEXT):ev.start])))
     g.add((quote, OA.suffix, Literal(text[ev.end:ev.end + QUOTE_CONTEXT])))
-    for position_no, agent in enumerate(report.via, start=1):
+    bases = report.via_basis or (None,) * len(report.via)
+    for position_no, (agent, basis) in enumerate(zip(report.via, bases), start=1):
         step = URIRef(f"{node}/via/{position_no}")
         g.add((node, WS.via, step))
         g.add((step, RDF.type, WS.ViaStep))
         g.add((step, WS.agent, mint.entity(agent)))
         g.add((step, WS.position, Literal(position_no, datatype=XSD.integer)))
+        if basis:
+            add_inference(g, step, WS.agent, "agent", basis)
+    # Links the article draws in its own voice: its outlet's judgement, with this report's evidence.
+    for n, (relation, source, target) in enumerate(report.links, start=1):
+        link = URIRef(f"{node}/link/{n}")
+        g.add((node, WS.link, link))
+        g.add((link, RDF.type, WS.ClaimLink))
+        g.add((link, WS.relation, WS[relation]))
+        g.add((link, WS.source, mint.claim(source)))
+        g.add((link, WS.target, mint.claim(target)))
     return node
 
 

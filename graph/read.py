@@ -118,6 +118,26 @@ class ReportRecord:
 
 
 @dataclass(frozen=True)
+class InferenceRecord:
+    """One value worked out rather than printed (a ws:Inference note)."""
+    property: str                 # the IRI of the property whose value was inferred
+    basis: str | None
+    earliest: str | None = None
+    latest: str | None = None
+    via_position: int | None = None  # for a via step of a report: its position in the chain
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A link an article draws between two claims in its own voice (ws:ClaimLink)."""
+    iri: str
+    report: str
+    relation: str  # confirms, corroborates, contradicts, revises
+    source: str    # claim IRI
+    target: str    # claim IRI
+
+
+@dataclass(frozen=True)
 class ArticleRecord:
     iri: str
     local_id: str
@@ -558,6 +578,35 @@ class Reader:
                 start=int(row["start"].value), end=int(row["end"].value), exact=row["exact"].value,
                 prefix=_v(row, "prefix"), suffix=_v(row, "suffix"),
                 via=tuple(agent for _, agent in sorted(steps[iri].items()))))
+        return out
+
+    def inferences(self, iris: list[str]) -> dict[str, list[InferenceRecord]]:
+        """resource IRI (claim, report or article) -> its inferred values, in a stable order."""
+        out: dict[str, list[InferenceRecord]] = {i: [] for i in iris}
+        if not iris:
+            return out
+        for row in self.store.select(named("inferences"), node=_iris(iris)):
+            position = _v(row, "position")
+            out[row["node"].value].append(InferenceRecord(
+                property=row["property"].value, basis=_v(row, "basis"),
+                earliest=_v(row, "earliest"), latest=_v(row, "latest"),
+                via_position=int(position) if position is not None else None))
+        for notes in out.values():
+            notes.sort(key=lambda n: (n.via_position or 0, n.property))
+        return out
+
+    def report_links(self, iris: list[str]) -> dict[str, list[LinkRecord]]:
+        """report IRI -> the links its article draws, in IRI order."""
+        out: dict[str, list[LinkRecord]] = {i: [] for i in iris}
+        if not iris:
+            return out
+        for row in self.store.select(named("report_links"), report=_iris(iris)):
+            out[row["report"].value].append(LinkRecord(
+                iri=row["link"].value, report=row["report"].value,
+                relation=row["relation"].value.rsplit("#", 1)[-1],
+                source=row["source"].value, target=row["target"].value))
+        for links in out.values():
+            links.sort(key=lambda link: link.iri)
         return out
 
     def articles(self, iris: list[str] | None) -> dict[str, ArticleRecord]:

@@ -97,6 +97,118 @@ def test_every_inferred_date_says_on_what_basis(compiled):
             assert spec.basis and len(spec.basis) > 20, owner
 
 
+YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def given_dates(claim):
+    """(field, date) of the claim's dates given as printed, not marked inferred."""
+    out = []
+    if claim.stated and claim.stated.date and not claim.stated.inferred:
+        out.append(("stated", claim.stated.date.text))
+    if claim.period and not claim.period.inferred:
+        out += [("period", d.text) for d in (claim.period.start, claim.period.end) if d]
+    return out
+
+
+def test_no_date_is_given_as_printed_with_a_year_its_articles_never_print(compiled):
+    corpus, _ = compiled
+    for claim in corpus.claims.values():
+        texts = [corpus.articles[r.article_id].text for r in claim.reports]
+        printed = {y for t in texts for y in YEAR.findall(t)}
+        for field, date in given_dates(claim):
+            assert date[:4] in printed, (claim.id, field, date)
+
+
+# Dates a reader finds printed without their year, though the year is printed elsewhere in the
+# article (so no year check can find them): each must be marked inferred. From the texts:
+YEAR_NOT_WITH_THE_DATE = {
+    "ukraine-reports-two-north-koreans-captured": ["stated"],              # 001 "on 11 January"
+    "zelenskyy-kursk-command-post-strike-dozens-of-officer-casualties": ["stated", "period"],
+    "nyt-north-koreans-withdrawn-after-heavy-casualties": ["stated", "period"],  # "Jan. 30", "mid-January"
+    "unnamed-sources-expect-new-north-korean-troops-by-mid-march": ["period"],   # "by mid-March"
+    "united-states-estimates-10000-12000-north-koreans-arrived-in-october": ["period"],
+    "hngn-ukraine-incursion-launched-last-august": ["period"],               # "last August"
+    "ukraine-mod-48240-russian-troops-lost-in-january": ["period"],          # "last month"
+    "zelenskyy-two-north-koreans-captured-taken-to-kyiv": ["stated"],        # 004 "on January 11"
+    "nis-300-north-koreans-killed-by-january-13": ["stated", "period"],      # "on January 13"
+    "zelenskyy-3800-north-koreans-killed-or-wounded": ["stated"],            # "beginning of January"
+}
+
+
+def test_dates_printed_without_their_year_are_marked_inferred(compiled):
+    corpus, _ = compiled
+    for cid, fields in YEAR_NOT_WITH_THE_DATE.items():
+        claim = corpus.claims[cid]
+        for field in fields:
+            spec = claim.stated if field == "stated" else claim.period
+            assert spec is not None and spec.inferred and len(spec.basis) > 20, (cid, field)
+
+
+def corpus_inferences(corpus) -> set[tuple[str, str, str]]:
+    """(node IRI, property IRI, basis) of every value the curated corpus marks as worked out."""
+    from graph.iris import Minter
+    from graph.rdf import WS
+    from .conftest import settings_for
+    from pathlib import Path
+    mint = Minter(settings_for(Path("unused")).base_iri)
+    found = set()
+    for c in corpus.claims.values():
+        node = str(mint.claim(c.id))
+        if c.stated and c.stated.inferred:
+            found.add((node, str(WS.statedOn), c.stated.basis))
+        if c.period and c.period.inferred:
+            for prop, date in ((WS.periodStart, c.period.start), (WS.periodEnd, c.period.end)):
+                if date:
+                    found.add((node, str(prop), c.period.basis))
+        if c.claimant_basis:
+            found.add((node, str(WS.claimant), c.claimant_basis))
+        for r in c.reports:
+            for position, basis in enumerate(r.via_basis, start=1):
+                if basis:
+                    found.add((f"{mint.report(c.id, r.article_id)}/via/{position}", str(WS.agent), basis))
+    for a in corpus.articles.values():
+        node = str(mint.article(a.id))
+        if a.published and a.published.inferred:
+            found.add((node, "https://schema.org/datePublished", a.published.basis))
+        if a.outlet_basis:
+            found.add((node, str(WS.outlet), a.outlet_basis))
+    return found
+
+
+INFERENCES = NamedQuery("inferences_everywhere", """
+PREFIX ws: <https://w3id.org/whosaid/ontology#>
+SELECT ?node ?property ?basis WHERE {
+  GRAPH ?g { ?node ws:inferred ?note . ?note a ws:Inference ; ws:onProperty ?property ; ws:basis ?basis }
+}""")
+
+
+def test_every_inference_of_the_corpus_is_in_the_graph_with_its_basis_and_no_other(compiled, store):
+    corpus, _ = compiled
+    want = corpus_inferences(corpus)
+    got = {(r["node"].value, r["property"].value, r["basis"].value) for r in store.select(INFERENCES)}
+    assert got == want
+    assert any(p.endswith("#agent") for _, p, _ in want)  # via steps are among them
+
+
+def test_a_judgement_is_given_to_whoever_makes_it(compiled):
+    """000: 'The NIS statement corroborates a recent report by The New York Times' is HNGN's
+    judgement, not the NIS's: the NIS claim confirms nothing, and 000's report of the NYT claim
+    carries HNGN's link. 002: '..., confirming the reports' is the Kyiv Independent's framing.
+    The NIS's own confirmation (001: 'The South Korea’s Intelligence confirmed The New York
+    Times’ report') stays a claim of its own, counted once."""
+    corpus, _ = compiled
+    nis, nyt = "nis-no-combat-since-mid-january", "nyt-north-koreans-withdrawn-after-heavy-casualties"
+    assert corpus.claims[nis].confirms == ()
+    hngn = next(r for r in corpus.claims[nyt].reports if r.article_id == "000_b0a77a175dda8187")
+    assert hngn.links == (("corroborates", nis, nyt),)
+    assert "corroborates" in hngn.evidence.exact
+    source = corpus.claims["military-intelligence-source-rotation-due-to-large-casualties"]
+    assert source.confirms == () and source.reports[0].links == (("confirms", source.id, nyt),)
+    assert corpus.claims["nis-confirms-nyt-withdrawal-report"].confirms == (nyt,)
+    confirming_nyt = [c.id for c in corpus.claims.values() if nyt in c.confirms]
+    assert confirming_nyt == ["nis-confirms-nyt-withdrawal-report"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Who said what, article by article, as a reader finds it in the text.
 # ---------------------------------------------------------------------------------------------

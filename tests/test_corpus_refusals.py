@@ -137,3 +137,92 @@ def test_malformed_yaml_and_non_utf8_text_are_refused(corpus_copy):
     found = problems(corpus_copy)
     assert any(ARTICLE in p and "malformed YAML" in p for p in found), found
     assert any("000_b0a77a175dda8187.txt" in p and "not UTF-8" in p for p in found), found
+
+
+# ---------------------------------------------------------------------------------------------
+# Inferences: what the text does not print is marked, with its basis (issue 11)
+# ---------------------------------------------------------------------------------------------
+
+SYRSKYI = "syrskyi-half-of-contingent-killed-or-wounded"  # in 002 only, "said on Jan. 19"
+
+
+def _claim(doc: dict, cid: str) -> dict:
+    return next(c for c in doc["claims"] if c["id"] == cid)
+
+
+def test_a_date_whose_year_no_reporting_article_prints_is_refused_unless_inferred(corpus_copy, tmp_path):
+    """002 prints 2025 (its byline) but never 2023: a claim dated 2023 as if printed is refused by
+    the whole-corpus check and by the build, naming the claim and the date; marked inferred with
+    a basis, the same date passes."""
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(stated="2023-01-19"))
+    found = problems(corpus_copy)
+    assert any(f"claim '{SYRSKYI}'" in p and "stated 2023-01-19" in p and "inferred" in p
+               for p in found), found
+    refused = run_cli("build", store=tmp_path / "store", corpus=corpus_copy)
+    assert refused.returncode == 1 and "stated 2023-01-19" in refused.stdout + refused.stderr
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(stated={
+        "date": "2023-01-19", "inferred": True, "basis": "a test: the year is worked out"}))
+    load_corpus(corpus_copy, TOPICS)
+
+
+def test_a_period_year_not_printed_is_refused_and_an_inferred_period_needs_a_basis(corpus_copy):
+    period = {"label": "in December", "start": "2023-12", "end": "2023-12"}
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(period=dict(period)))
+    assert any(f"claim '{SYRSKYI}'" in p and "period 2023-12" in p for p in problems(corpus_copy))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        period={**period, "inferred": True}))
+    assert any("an inferred period needs its basis" in p for p in problems(corpus_copy))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        period={**period, "basis": "the December before"}))
+    assert any("only for an inferred period" in p for p in problems(corpus_copy))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        period={**period, "inferred": True, "basis": "the December before"}))
+    load_corpus(corpus_copy, TOPICS)
+
+
+def test_a_claim_printed_with_its_year_by_one_of_its_articles_passes(corpus_copy):
+    """A claim two articles report, with a period whose year only one of them prints, is
+    printed: marked inferred in neither."""
+    def period(doc):
+        claim = next(c for c in doc["claims"] if c["id"] == "nis-no-combat-since-mid-january")
+        claim["period"] = {"label": "since mid-January 2025", "start": "2025-01"}
+    for article in ("000_b0a77a175dda8187", "001_b04c995b13cddd9d"):
+        edit_article(corpus_copy, article, period)
+    claim = load_corpus(corpus_copy, TOPICS).claims["nis-no-combat-since-mid-january"]
+    assert not claim.period.inferred
+    unprinted = {r.article_id: r.unprinted for r in claim.reports}
+    assert unprinted["000_b0a77a175dda8187"] and not unprinted["001_b04c995b13cddd9d"]
+
+
+def test_a_via_step_given_with_a_basis_is_an_inference_and_needs_its_basis(corpus_copy):
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(via=[{"agent": "nis"}]))
+    assert any("give its basis" in p for p in problems(corpus_copy))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        via=[{"agent": "nis", "basis": "a test", "position": 2}]))
+    assert any("unknown keys" in p and "position" in p for p in problems(corpus_copy))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        via=["isw", {"agent": "nis", "basis": "a test"}]))
+    report = load_corpus(corpus_copy, TOPICS).claims[SYRSKYI].reports[0]
+    assert report.via == ("isw", "nis") and report.via_basis == (None, "a test")
+
+
+def test_claimant_basis_must_be_text(corpus_copy):
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(claimant_basis=["x"]))
+    assert any("claimant_basis must be text" in p for p in problems(corpus_copy))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(claimant_basis="a test"))
+    assert load_corpus(corpus_copy, TOPICS).claims[SYRSKYI].claimant_basis == "a test"
+
+
+def test_a_link_the_article_draws_is_checked(corpus_copy):
+    def link(value):
+        edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(links=value))
+        return problems(corpus_copy)
+    assert any("relation 'endorses' is not one of" in p for p in link([{"relation": "endorses", "target": "nis-no-combat-since-mid-january"}]))
+    assert any("refers to claim 'no-such-claim', which does not exist" in p
+               for p in link([{"relation": "confirms", "target": "no-such-claim"}]))
+    assert any("cannot be linked to itself" in p for p in link([{"relation": "confirms", "source": SYRSKYI}]))
+    assert any("each link is" in p for p in link([{"relation": "confirms", "target": "a", "source": "b"}]))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        links=[{"relation": "contradicts", "source": "nis-no-combat-since-mid-january"}]))
+    report = load_corpus(corpus_copy, TOPICS).claims[SYRSKYI].reports[0]
+    assert report.links == (("contradicts", "nis-no-combat-since-mid-january", SYRSKYI),)

@@ -552,3 +552,65 @@ def test_a_page_of_claims_costs_a_fixed_number_of_store_queries(store):
     before = store.query_count
     asyncio.run(schema.execute("{ claims(first: 5) { totalCount } }", context_value=Context(reader)))
     assert store.query_count - before == 2  # the search and its count: no claim is loaded
+
+
+def test_every_inference_is_served_with_its_basis(gql, compiled):
+    """Claim, Report and Article `inferences` give exactly what the curated corpus marks as
+    worked out (a date or its year, a period, a claimant, a via step, an outlet), with its basis."""
+    from .test_articles import corpus_inferences
+    corpus, _ = compiled
+    def every_claim(selection: str) -> list[dict]:  # page by page, within the query cost limit
+        nodes, after = [], None
+        while True:
+            page = gql.data("query($after: String) { claims(first: 10, after: $after) { "
+                            f"pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} }} }} }}",
+                            {"after": after})["claims"]
+            nodes += page["nodes"]
+            if not page["pageInfo"]["hasNextPage"]:
+                return nodes
+            after = page["pageInfo"]["endCursor"]
+
+    claims_ = every_claim("iri inferences { field property basis }")
+    reports = every_claim("reports { iri inferences { field property basis viaPosition } }")
+    articles = gql.data("""{ articles(first: 20) { nodes { iri
+        inferences { field property basis earliest latest } } } }""")["articles"]["nodes"]
+    assert len(claims_) == len(corpus.claims)
+    got, fields = set(), set()
+    for c in claims_:
+        for i in c["inferences"]:
+            got.add((c["iri"], i["property"], i["basis"]))
+            fields.add(i["field"])
+    for c in reports:
+        for r in c["reports"]:
+            for i in r["inferences"]:
+                assert i["field"] == "via" and i["viaPosition"] >= 1
+                got.add((f"{r['iri']}/via/{i['viaPosition']}", i["property"], i["basis"]))
+    for a in articles:
+        for i in a["inferences"]:
+            got.add((a["iri"], i["property"], i["basis"]))
+            fields.add(i["field"])
+    assert got == corpus_inferences(corpus)
+    assert {"statedOn", "periodStart", "periodEnd", "published", "outlet"} <= fields
+
+
+def test_a_period_has_its_bounds(gql):
+    data = gql.data('{ claim(id: "claim/nis-no-combat-since-mid-january") { period periodStart periodEnd } }')
+    assert data["claim"] == {"period": "since mid-January 2025", "periodStart": "2025-01", "periodEnd": None}
+
+
+def test_the_links_an_article_draws_are_served_with_who_draws_them(gql, compiled):
+    corpus, _ = compiled
+    want = {(r.article_id, rel, src, tgt) for c in corpus.claims.values() for r in c.reports
+            for rel, src, tgt in r.links}
+    assert want, "the corpus has links drawn by articles"
+    got = set()
+    for claim_id in sorted({c.id for c in corpus.claims.values() if any(r.links for r in c.reports)}):
+        data = gql.data("query($id: ID!) { claim(id: $id) { reports { article { id outlet { id } } "
+                        "links { relation source { id } target { id } assertedBy { id } } } } }",
+                        {"id": f"claim/{claim_id}"})
+        for r in data["claim"]["reports"]:
+            for link in r["links"]:
+                assert link["assertedBy"] == r["article"]["outlet"]  # the outlet, when named
+                got.add((r["article"]["id"].split("/", 1)[1], link["relation"],
+                         link["source"]["id"].split("/", 1)[1], link["target"]["id"].split("/", 1)[1]))
+    assert got == want

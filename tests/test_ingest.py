@@ -560,3 +560,25 @@ def test_shacl_still_refuses_what_the_quick_check_cannot_pass(tmp_path, seed_sto
     quick, base = ingest._quick_check()
     assert quick is not None, "the shapes compile for the quick check"
     assert not quick.passes(base, [t for g in prepared.graphs.values() for t in g], {claim})
+
+
+def test_adding_several_files_finds_an_order_that_works(tmp_path, seed_store):
+    """A file may depend on one listed after it (here: a claim confirming a claim of the next
+    file). `whosaid add` tries a refused file again once the others are in; a file that can
+    never go in is reported, with what was written."""
+    first, second = new_article(tmp_path, "aaa-first"), new_article(tmp_path, "zzz-second")
+    doc = yaml.safe_load(first.read_text(encoding="utf-8"))
+    doc["claims"][0]["confirms"] = ["zzz-second-claim-0"]
+    first.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run_cli("add", str(first), str(second), store=seed_store, check=True)
+    assert result.stdout.count("added") == 2
+    assert result.stdout.index("zzz-second") < result.stdout.index("aaa-first")
+    broken = new_article(tmp_path, "bbb-broken")
+    doc = yaml.safe_load(broken.read_text(encoding="utf-8"))
+    doc["claims"][0]["confirms"] = ["no-such-claim"]
+    broken.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    third = new_article(tmp_path, "ccc-third")
+    refused = run_cli("add", str(broken), str(third), store=seed_store)
+    assert refused.returncode == 1
+    assert "Refused" in refused.stdout + refused.stderr and "no-such-claim" in refused.stdout + refused.stderr
+    assert "1 other file(s) were" in refused.stdout + refused.stderr

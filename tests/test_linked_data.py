@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 import yaml
+from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
@@ -53,6 +54,8 @@ class CuratedClaim:
     about: set[str] = field(default_factory=set)
     evidence: dict[str, dict] = field(default_factory=dict)   # article id -> {start, end, exact}
     via: dict[str, list[str]] = field(default_factory=dict)   # article id -> entity ids, in order
+    via_basis: dict[str, list] = field(default_factory=dict)  # article id -> basis or None per step
+    period_basis: str | None = None
     stated: object = None
     value: dict | None = None
 
@@ -114,7 +117,13 @@ def corpus() -> Curated:
                                                              c["topic"]))
             claim.about |= set(c.get("about") or [])
             claim.evidence[doc["id"]] = c["evidence"]
-            claim.via[doc["id"]] = list(c.get("via") or [])
+            # a via step is an entity id, or {agent, basis} for a step worked out
+            steps = list(c.get("via") or [])
+            claim.via[doc["id"]] = [v["agent"] if isinstance(v, dict) else v for v in steps]
+            claim.via_basis[doc["id"]] = [v.get("basis") if isinstance(v, dict) else None for v in steps]
+            period = c.get("period")
+            if isinstance(period, dict) and period.get("inferred"):
+                claim.period_basis = period["basis"]
             claim.stated = claim.stated or c.get("stated")
             claim.value = claim.value or c.get("value")
     return Curated(entities, claims, articles)
@@ -270,6 +279,18 @@ def test_a_claim_page_lists_the_via_chain_in_order(http, corpus):
         html = http.get(f"/claim/{claim_id}", headers={"accept": BROWSER}).text
         positions = [html.index(f'href="/entity/{entity_id}"') for entity_id in via]
         assert positions == sorted(positions)
+
+
+def test_a_claim_page_says_what_was_worked_out_and_on_what_basis(http, corpus):
+    """A via step and a period the text does not print as such are shown marked inferred, with
+    their basis (from the curated files)."""
+    relayed = [(c.id, basis) for c in corpus.claims.values() for bases in c.via_basis.values()
+               for basis in bases if basis]
+    periods = [(c.id, c.period_basis) for c in corpus.claims.values() if c.period_basis]
+    assert relayed and periods, "the corpus has inferred via steps and periods"
+    for claim_id, basis in relayed + periods:
+        html = http.get(f"/claim/{claim_id}", headers={"accept": BROWSER}).text
+        assert f"inferred: {escape(basis)}" in html, (claim_id, basis)
 
 
 def test_an_article_page_shows_its_text_with_every_claims_evidence_marked(http, corpus):

@@ -151,6 +151,23 @@ CASES = {
         lambda g: (lambda e: (g.add((e, SCHEMA.sameAs, URIRef("https://example.org/zelensky"))), e)[1])(a_person(g)),
         "schema:sameAs"),
     "inference without basis": (lambda g: _drop(g, one(g, RDF.type, WS.Inference), WS.basis), "ws:basis"),
+    "inferred via step without basis": (
+        lambda g: _drop(g, next(n for n in g.subjects(RDF.type, WS.Inference)
+                                if (n, WS.onProperty, WS.agent) in g), WS.basis), "ws:basis"),
+    "inferred period without basis": (
+        lambda g: _drop(g, next(n for n in g.subjects(RDF.type, WS.Inference)
+                                if (n, WS.onProperty, WS.periodStart) in g), WS.basis), "ws:basis"),
+    "via step inference not an inference": (
+        lambda g: (lambda s: (g.add((s, WS.inferred, a_person(g))), s)[1])(
+            next(s for s in g.subjects(RDF.type, WS.ViaStep) if (s, WS.inferred, None) in g)),
+        "ws:inferred"),
+    "claim link with an unknown relation": (
+        lambda g: (lambda link: (g.set((link, WS.relation, WS.endorses)), link)[1])(one(g, RDF.type, WS.ClaimLink)),
+        "ws:relation"),
+    "claim link without target": (lambda g: _drop(g, one(g, RDF.type, WS.ClaimLink), WS.target), "ws:target"),
+    "claim link to an undescribed claim": (
+        lambda g: (lambda link: (g.set((link, WS.source, URIRef("https://w3id.org/whosaid/claim/ghost"))), link)[1])(
+            one(g, RDF.type, WS.ClaimLink)), "ws:source"),
     "topic outside scheme": (lambda g: _drop(g, TOPIC.killed, SKOS.inScheme), "skos:inScheme"),
     "reified claim with wrong predicate": (
         lambda g: (lambda c: (g.set((c, RDF.predicate, WS.lossRate)), c)[1])(one(g, RDF.type, RDF.Statement)),

@@ -234,3 +234,15 @@ def test_cli_validate_and_export_on_the_external_store(oxigraph_endpoint, tmp_pa
     got = Dataset()
     got.parse(target, format="nquads")
     assert len(got) == len(store.dataset()) or sum(1 for _ in got.quads()) == len(store)
+
+
+def test_the_inferences_are_queryable_through_the_endpoint(server, compiled):
+    """A linked-data user finds every value worked out rather than printed, with its basis."""
+    from .test_articles import corpus_inferences
+    query = """PREFIX ws: <https://w3id.org/whosaid/ontology#>
+SELECT ?node ?property ?basis WHERE {
+  ?node ws:inferred ?note . ?note a ws:Inference ; ws:onProperty ?property ; ws:basis ?basis }"""
+    rows = wrapper(server, query, JSON).query().convert()["results"]["bindings"]
+    got = {(r["node"]["value"], r["property"]["value"], r["basis"]["value"]) for r in rows}
+    corpus, _ = compiled
+    assert got == corpus_inferences(corpus)

@@ -177,15 +177,18 @@ class Generator:
         """(date phrase, the `stated` value or None), at mixed precision, some inferred."""
         rng = self.rng
         r = rng.random()
+        # A date given as printed has its year printed: in the phrase, or in the article's own
+        # printed date (pub_known) when it is the same year.
         if r < 0.35:
             d = pub - timedelta(days=rng.randrange(0, 5))
-            return f" on {W.MONTH_ABBR[d.month - 1]} {d.day}", _iso(d)
+            year = "" if pub_known and d.year == pub.year else f", {d.year}"
+            return f" on {W.MONTH_ABBR[d.month - 1]} {d.day}{year}", _iso(d)
         if r < 0.43:
             d = pub - timedelta(days=rng.randrange(0, 20))
             return f" on {_long(d)}", _iso(d)
         if r < 0.53:
             d = pub - timedelta(days=rng.randrange(0, 40))
-            same = d.year == pub.year
+            same = pub_known and d.year == pub.year
             return f" in {W.MONTHS[d.month - 1]}{'' if same else f' {d.year}'}", _iso(d, "month")
         if r < 0.57:
             y = pub.year - rng.randrange(2)
@@ -226,7 +229,10 @@ class Generator:
         if r < 0.9:
             n = rng.randrange(2, 6)
             phrase = rng.choice(W.PERIOD_PHRASES).format(n=n)
-            return f" {phrase}", {"label": f"{phrase} up to {_long(pub)}", "end": _iso(pub)}
+            # the end is the publication day, which the phrase does not print: an inference
+            return f" {phrase}", {"label": f"{phrase} up to {_long(pub)}", "end": _iso(pub),
+                                  "inferred": True,
+                                  "basis": f"'{phrase}' in an article published on {_long(pub)}"}
         y = pub.year - 1
         return f" in {y}", {"label": str(y), "start": str(y), "end": str(y)}
 
@@ -329,7 +335,7 @@ class Generator:
             core["value"] = value
         if stated is not None:
             core["stated"] = stated
-        if period is not None:
+        if period is not None and when.strip() in content:  # a period the sentence prints
             core["period"] = period
         if confirms:
             core["confirms"] = confirms
