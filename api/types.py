@@ -125,6 +125,16 @@ class Entity(Node):
     def description(self) -> Optional[str]:
         return self.record.description
 
+    @strawberry.field(description="Names no article of the corpus prints (knowledge from outside it, "
+                                  "marked as such); references may use them.")
+    def external_aliases(self) -> list[str]:
+        return list(self.record.external_aliases)
+
+    @strawberry.field(description="What is known of the entity from outside the corpus, kept apart from "
+                                  "what the articles say (description).")
+    def external_description(self) -> Optional[str]:
+        return self.record.external_description
+
     @strawberry.field(description="The same entity elsewhere (checked Wikidata IRIs only).")
     def same_as(self) -> list[str]:
         return list(self.record.same_as)

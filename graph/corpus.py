@@ -138,6 +138,15 @@ class Entity:
     same_as: tuple[str, ...] = ()
     different_from: tuple[str, ...] = ()  # entities sharing a name with it that it is not
     disambiguation: str | None = None     # how to tell it from those (required with them)
+    # Knowledge from outside the corpus, kept apart and marked as such: names the articles never
+    # print ("HUR", "Republic of Korea") and what is known of the entity beyond what they say.
+    external_aliases: tuple[str, ...] = ()
+    external_description: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a reference may use: id, label, the corpus's aliases and the external ones."""
+        return (self.id, self.label, *self.aliases, *self.external_aliases)
 
 
 @dataclass(frozen=True)
@@ -554,7 +563,7 @@ class EntityIndex:
         self.entities = entities
         self._by_name: dict[str, set[str]] = {}
         for e in entities.values():
-            for name in (e.id, e.label, *e.aliases):
+            for name in e.names:
                 self._by_name.setdefault(normalize_name(name), set()).add(e.id)
 
     def extended(self, more: dict[str, Entity]) -> "EntityIndex":
@@ -566,7 +575,7 @@ class EntityIndex:
         other.entities = {**self.entities, **more}
         other._by_name = dict(self._by_name)
         for e in more.values():
-            for name in (e.id, e.label, *e.aliases):
+            for name in e.names:
                 key = normalize_name(name)
                 other._by_name[key] = other._by_name.get(key, set()) | {e.id}
         return other
@@ -651,12 +660,20 @@ def parse_entities(raw: Any, where: str, out: Problems,
             out.add(w, "a disambiguation goes with differentFrom: [ids of the entities it is not]")
         if eid in different_from:
             out.add(w, "differentFrom lists the entity itself")
+        external = item.get("external") or {}
+        if not isinstance(external, dict) or set(external) - {"aliases", "description"}:
+            out.add(f"{w}: external", "must be a mapping with aliases and/or description: what is "
+                                      "known of the entity from outside the corpus")
+            external = {}
+        _texts(external, ("description",), f"{w}: external", out)
         entities[eid] = Entity(
             id=eid, type=etype or "Organization", label=label,
             aliases=_strings(item.get("aliases"), w, "aliases", out),
             description=item.get("description"), part_of=item.get("partOf"),
             located_in=item.get("locatedIn"), same_as=same_as,
             different_from=different_from, disambiguation=disambiguation,
+            external_aliases=_strings(external.get("aliases"), f"{w}: external", "aliases", out),
+            external_description=external.get("description"),
         )
     for e in entities.values():
         refs = [("partOf", e.part_of), ("locatedIn", e.located_in),
@@ -672,7 +689,7 @@ def parse_entities(raw: Any, where: str, out: Problems,
 # --------------------------------------------------------------------------------------------
 
 _ENTITY_KEYS = {"id", "type", "label", "aliases", "description", "partOf", "locatedIn", "sameAs",
-                "differentFrom", "disambiguation"}
+                "differentFrom", "disambiguation", "external"}
 _ARTICLE_KEYS = {"id", "outlet", "outlet_basis", "title", "authors", "published", "url", "language",
                  "body", "claims", "entities"}
 _CLAIM_KEYS = {"id", "claimant", "claimant_basis", "via", "statement", "topic", "about", "subject",

@@ -81,6 +81,10 @@ def add_entity(g: Graph, e: Entity, mint: Minter) -> URIRef:
         g.add((node, SCHEMA.containedInPlace, mint.entity(e.located_in)))
     for iri in e.same_as:
         g.add((node, SCHEMA.sameAs, URIRef(iri)))
+    for alias in e.external_aliases:
+        g.add((node, WS.externalAltLabel, Literal(alias, lang="en")))
+    if e.external_description:
+        g.add((node, WS.externalDescription, Literal(e.external_description, lang="en")))
     return node
 
 

@@ -60,6 +60,8 @@ class EntityRecord:
     same_as: tuple[str, ...] = ()
     part_of: str | None = None
     located_in: str | None = None
+    external_aliases: tuple[str, ...] = ()   # names from outside the corpus (ws:externalAltLabel)
+    external_description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -322,22 +324,27 @@ class Reader:
             e = grouped.setdefault(iri, {"id": _v(row, "id"), "types": set(), "label": _v(row, "label"),
                                          "aliases": set(), "description": _v(row, "description"),
                                          "same_as": set(), "part_of": _v(row, "partOf"),
-                                         "located_in": _v(row, "locatedIn")})
+                                         "located_in": _v(row, "locatedIn"), "external": set(),
+                                         "external_description": _v(row, "externalDescription")})
             e["types"].add(row["type"].value[len(WS):])
             if row.get("alias"):
                 e["aliases"].add(row["alias"].value)
             if row.get("sameAs"):
                 e["same_as"].add(row["sameAs"].value)
+            if row.get("externalAlias"):
+                e["external"].add(row["externalAlias"].value)
         self.entities: dict[str, EntityRecord] = {}
         for iri, e in grouped.items():
             # The data asserts one whosaid class per entity; superclasses come from the ontology.
             self.entities[iri] = EntityRecord(
                 iri=iri, local_id=self._local(iri), type=min(e["types"]),
                 label=e["label"], aliases=tuple(sorted(e["aliases"])), description=e["description"],
-                same_as=tuple(sorted(e["same_as"])), part_of=e["part_of"], located_in=e["located_in"])
+                same_as=tuple(sorted(e["same_as"])), part_of=e["part_of"], located_in=e["located_in"],
+                external_aliases=tuple(sorted(e["external"])),
+                external_description=e["external_description"])
         self._names: dict[str, set[str]] = defaultdict(set)
         for e in self.entities.values():
-            for name in (e.label, *e.aliases, e.local_id.rsplit("/", 1)[-1]):
+            for name in (e.label, *e.aliases, *e.external_aliases, e.local_id.rsplit("/", 1)[-1]):
                 self._names[normalize_name(name)].add(e.iri)
         self._entity_order = sorted(self.entities.values(), key=lambda e: (e.label.casefold(), e.iri))
 

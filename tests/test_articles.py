@@ -190,6 +190,27 @@ def test_every_inference_of_the_corpus_is_in_the_graph_with_its_basis_and_no_oth
     assert any(p.endswith("#agent") for _, p, _ in want)  # via steps are among them
 
 
+def _spelling(name: str) -> str:
+    import unicodedata
+    folded = unicodedata.normalize("NFKD", name).casefold().replace("’", "'")
+    return re.sub(r"\s+", " ", folded)
+
+
+def test_aliases_are_spellings_the_articles_print_and_external_names_are_marked(compiled):
+    """The format says aliases are every spelling in the corpus: a name no article prints
+    ("HUR", "Republic of Korea") is knowledge from outside it and goes under `external`."""
+    corpus, _ = compiled
+    printed = _spelling(" ".join(a.text for a in corpus.articles.values()))
+    externals = 0
+    for e in corpus.entities.values():
+        for alias in e.aliases:
+            assert _spelling(alias) in printed, (e.id, alias)
+        for alias in e.external_aliases:
+            assert _spelling(alias) not in printed, (e.id, alias, "printed: make it an alias")
+            externals += 1
+    assert externals >= 10
+
+
 def test_a_judgement_is_given_to_whoever_makes_it(compiled):
     """000: 'The NIS statement corroborates a recent report by The New York Times' is HNGN's
     judgement, not the NIS's: the NIS claim confirms nothing, and 000's report of the NYT claim

@@ -226,3 +226,11 @@ def test_a_link_the_article_draws_is_checked(corpus_copy):
         links=[{"relation": "contradicts", "source": "nis-no-combat-since-mid-january"}]))
     report = load_corpus(corpus_copy, TOPICS).claims[SYRSKYI].reports[0]
     assert report.links == (("contradicts", "nis-no-combat-since-mid-january", SYRSKYI),)
+
+
+def test_external_knowledge_of_an_entity_is_a_mapping_of_aliases_and_description(corpus_copy):
+    path = corpus_copy / "entities.yaml"
+    entities = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entities[0]["external"] = {"aliases": ["X"], "wikipedia": "..."}
+    path.write_text(yaml.safe_dump(entities, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert any("external" in p and "aliases and/or description" in p for p in problems(corpus_copy))

@@ -614,3 +614,11 @@ def test_the_links_an_article_draws_are_served_with_who_draws_them(gql, compiled
                 got.add((r["article"]["id"].split("/", 1)[1], link["relation"],
                          link["source"]["id"].split("/", 1)[1], link["target"]["id"].split("/", 1)[1]))
     assert got == want
+
+
+def test_names_from_outside_the_corpus_resolve_but_are_marked_external(gql):
+    data = gql.data('{ entity(ref: "HUR") { id aliases externalAliases externalDescription } }')
+    entity = data["entity"]
+    assert entity["id"] == "entity/ukraine-military-intelligence"
+    assert "HUR" in entity["externalAliases"] and "HUR" not in entity["aliases"]
+    assert "military intelligence" in entity["aliases"]

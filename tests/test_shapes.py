@@ -164,6 +164,13 @@ CASES = {
     "claim link with an unknown relation": (
         lambda g: (lambda link: (g.set((link, WS.relation, WS.endorses)), link)[1])(one(g, RDF.type, WS.ClaimLink)),
         "ws:relation"),
+    "external alias not a language string": (
+        lambda g: (lambda e: (g.add((e, WS.externalAltLabel, Literal(42))), e)[1])(a_person(g)),
+        "ws:externalAltLabel"),
+    "two external descriptions": (
+        lambda g: (lambda e: (g.add((e, WS.externalDescription, Literal("One.", lang="en"))),
+                              g.add((e, WS.externalDescription, Literal("Two.", lang="en"))), e)[2])(a_person(g)),
+        "ws:externalDescription"),
     "claim link without target": (lambda g: _drop(g, one(g, RDF.type, WS.ClaimLink), WS.target), "ws:target"),
     "claim link to an undescribed claim": (
         lambda g: (lambda link: (g.set((link, WS.source, URIRef("https://w3id.org/whosaid/claim/ghost"))), link)[1])(
