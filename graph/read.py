@@ -19,7 +19,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -587,34 +587,34 @@ class Reader:
                 via=tuple(agent for _, agent in sorted(steps[iri].items()))))
         return out
 
+    def _rows_by(self, query: str, slot: str, iris: list[str], make: Callable, order: Callable) -> dict:
+        """IRI -> the records `make` builds from the rows of `query` for it, for a batch of IRIs
+        bound to `slot` (one row per record), each list sorted by `order`."""
+        out: dict[str, list] = {i: [] for i in iris}
+        if iris:
+            for row in self.store.select(named(query), **{slot: _iris(iris)}):
+                out[row[slot].value].append(make(row))
+            for found in out.values():
+                found.sort(key=order)
+        return out
+
     def inferences(self, iris: list[str]) -> dict[str, list[InferenceRecord]]:
         """resource IRI (claim, report or article) -> its inferred values, in a stable order."""
-        out: dict[str, list[InferenceRecord]] = {i: [] for i in iris}
-        if not iris:
-            return out
-        for row in self.store.select(named("inferences"), node=_iris(iris)):
+        def note(row) -> InferenceRecord:
             position = _v(row, "position")
-            out[row["node"].value].append(InferenceRecord(
-                property=row["property"].value, basis=_v(row, "basis"),
-                earliest=_v(row, "earliest"), latest=_v(row, "latest"),
-                via_position=int(position) if position is not None else None))
-        for notes in out.values():
-            notes.sort(key=lambda n: (n.via_position or 0, n.property))
-        return out
+            return InferenceRecord(property=row["property"].value, basis=_v(row, "basis"),
+                                   earliest=_v(row, "earliest"), latest=_v(row, "latest"),
+                                   via_position=int(position) if position is not None else None)
+        return self._rows_by("inferences", "node", iris, note,
+                             lambda n: (n.via_position or 0, n.property))
 
     def report_links(self, iris: list[str]) -> dict[str, list[LinkRecord]]:
         """report IRI -> the links its article draws, in IRI order."""
-        out: dict[str, list[LinkRecord]] = {i: [] for i in iris}
-        if not iris:
-            return out
-        for row in self.store.select(named("report_links"), report=_iris(iris)):
-            out[row["report"].value].append(LinkRecord(
-                iri=row["link"].value, report=row["report"].value,
-                relation=row["relation"].value.rsplit("#", 1)[-1],
-                source=row["source"].value, target=row["target"].value))
-        for links in out.values():
-            links.sort(key=lambda link: link.iri)
-        return out
+        def link(row) -> LinkRecord:
+            return LinkRecord(iri=row["link"].value, report=row["report"].value,
+                              relation=row["relation"].value.rsplit("#", 1)[-1],
+                              source=row["source"].value, target=row["target"].value)
+        return self._rows_by("report_links", "report", iris, link, lambda found: found.iri)
 
     def articles(self, iris: list[str] | None) -> dict[str, ArticleRecord]:
         """Articles by IRI; None means all of them."""
