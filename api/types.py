@@ -227,9 +227,19 @@ class ClaimLink:
     record: strawberry.Private[LinkRecord]
     article: strawberry.Private[str]
 
-    @strawberry.field(description="confirms, corroborates, contradicts or revises: source <relation> target.")
+    @strawberry.field(description="confirms, corroborates, contradicts, revises (source <relation> target), "
+                                  "or possiblySame: the curators' note that the two may be one statement.")
     def relation(self) -> str:
         return self.record.relation
+
+    @strawberry.field(description='Who draws the link: "outlet" (the article, in its own voice) or "curators" '
+                                  "(possiblySame).")
+    def drawn_by(self) -> str:
+        return "curators" if self.record.relation == "possiblySame" else "outlet"
+
+    @strawberry.field(description="possiblySame: why the curators think the two claims may be one statement.")
+    def reason(self) -> Optional[str]:
+        return self.record.reason
 
     @strawberry.field(description="The claim that confirms, corroborates, contradicts or revises.")
     async def source(self, info: Info[Context, None]) -> Optional["Claim"]:
@@ -241,8 +251,11 @@ class ClaimLink:
         found = await info.context.claims.load(self.record.target)
         return Claim(record=found) if found else None
 
-    @strawberry.field(description="Who draws the link: the outlet of the article, when the article names it.")
+    @strawberry.field(description="The outlet that draws the link, when the article names it (none for the "
+                                  "curators' possiblySame).")
     async def asserted_by(self, info: Info[Context, None]) -> Optional[Entity]:
+        if self.record.relation == "possiblySame":
+            return None
         article = await info.context.articles.load(self.article)
         return entity_of(info, article.outlet) if article and article.outlet else None
 

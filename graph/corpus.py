@@ -150,6 +150,21 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A relation between two claims that is not a claimant's own: drawn by an article in its own
+    voice (confirms, corroborates, contradicts, revises), or noted by the curators
+    (possiblySame, with its reason), on the report whose article they read it in."""
+    relation: str
+    source: str
+    target: str
+    reason: str | None = None   # possiblySame only: why the two may be one statement
+
+    @property
+    def by_curators(self) -> bool:
+        return self.relation == "possiblySame"
+
+
+@dataclass(frozen=True)
 class Report:
     """A claim as one article carries it."""
 
@@ -158,9 +173,8 @@ class Report:
     via: tuple[str, ...] = ()
     via_basis: tuple[str | None, ...] = ()  # per step: how it was worked out, None if printed
     unprinted: tuple[str, ...] = ()  # the claim's dates given as printed whose year this article does not print
-    # Links the article draws in its own voice, in the words of this report's evidence:
-    # (relation, from claim id, to claim id), one end being this report's claim.
-    links: tuple[tuple[str, str, str], ...] = ()
+    # Links between this report's claim and another, drawn by the article or its curators.
+    links: tuple[Link, ...] = ()
 
 
 @dataclass
@@ -183,7 +197,7 @@ class Claim:
     def referenced_claims(self) -> tuple[str, ...]:
         """Every other claim this one refers to: what its claimant confirms or revises, and the
         other end of each link its articles draw."""
-        ends = (e for r in self.reports for _, source, target in r.links for e in (source, target))
+        ends = (e for r in self.reports for link in r.links for e in (link.source, link.target))
         found = (*self.confirms, *([self.revises] if self.revises else ()), *ends)
         return tuple(dict.fromkeys(e for e in found if e != self.id))
 
@@ -697,7 +711,9 @@ _CLAIM_KEYS = {"id", "claimant", "claimant_basis", "via", "statement", "topic", 
 # Relations between claims. `confirms` and `revises` on a claim are its claimant's; `links` on a
 # report are drawn by the article itself ("The NIS statement corroborates a recent report by The
 # New York Times" is the outlet's judgement, not the NIS's).
-LINK_RELATIONS = ("confirms", "corroborates", "contradicts", "revises")
+# `possiblySame` is the curators' note that two claims of different articles may be one
+# statement that was not joined (a reason is required): the graph shows it, it never merges them.
+LINK_RELATIONS = ("confirms", "corroborates", "contradicts", "revises", "possiblySame")
 
 
 def read_article_text(path: Path, out: Problems) -> str | None:
@@ -850,11 +866,11 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
     return claim
 
 
-def _links(raw: Any, cid: str, where: str, out: Problems) -> tuple[tuple[str, str, str], ...]:
-    """The links this article draws between the claim and others, in the words of this report's
-    evidence: {relation, target} (this claim <relation> target) or {relation, source} (source
-    <relation> this claim, as in "The NIS statement corroborates a recent report by The New
-    York Times", the evidence of the NYT claim's report)."""
+def _links(raw: Any, cid: str, where: str, out: Problems) -> tuple[Link, ...]:
+    """The links recorded on this report between its claim and others: {relation, target}
+    (this claim <relation> target) or {relation, source} (source <relation> this claim, as in
+    "The NIS statement corroborates a recent report by The New York Times", the evidence of the
+    NYT claim's report); `possiblySame` also takes the `reason`."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -862,10 +878,11 @@ def _links(raw: Any, cid: str, where: str, out: Problems) -> tuple[tuple[str, st
         return ()
     found = []
     for item in raw:
-        if not isinstance(item, dict) or set(item) not in ({"relation", "target"}, {"relation", "source"}):
+        keys = set(item) - {"reason"} if isinstance(item, dict) else None
+        if keys not in ({"relation", "target"}, {"relation", "source"}):
             out.add(where, f"each link is {{relation, target}} or {{relation, source}}, not {shown(item)}")
             continue
-        relation = item["relation"]
+        relation, reason = item["relation"], item.get("reason")
         other = item.get("target", item.get("source"))
         if relation not in LINK_RELATIONS:
             out.add(where, f"relation {shown(relation)} is not one of {', '.join(LINK_RELATIONS)}")
@@ -873,8 +890,11 @@ def _links(raw: Any, cid: str, where: str, out: Problems) -> tuple[tuple[str, st
             out.add(where, f"{shown(other)} is not a claim id (a slug)")
         elif other == cid:
             out.add(where, "a claim cannot be linked to itself")
+        elif (relation == "possiblySame") != (isinstance(reason, str) and bool(reason.strip())):
+            out.add(where, "a possiblySame link needs its reason (text), and only it takes one")
         else:
-            found.append((relation, cid, other) if "target" in item else (relation, other, cid))
+            source, target = (cid, other) if "target" in item else (other, cid)
+            found.append(Link(relation, source, target, reason))
     return tuple(found)
 
 

@@ -361,10 +361,24 @@ class Ingest:
                             "one claim id must mean one statement; use a new id")
 
     def _orphaned_by(self, article_id: str, keeping: set[str]) -> list[str]:
-        """Claim graphs that only this article (as stored) reports and that it no longer does."""
+        """Claim graphs that only this article (as stored) reports and that it no longer does.
+        Refused (CorpusError) if a claim that stays refers to one of them: it would dangle."""
         rows = self.store.select(named("claims_only_in"),
                                  article=ox.NamedNode(str(self.mint.article(article_id))))
-        return [str(self.mint.claim_graph(r["id"].value)) for r in rows if r["id"].value not in keeping]
+        dropped = [r["id"].value for r in rows if r["id"].value not in keeping]
+        if dropped:
+            referrers = self.store.select(named("claims_referred_to"),
+                                          claim=[ox.NamedNode(str(self.mint.claim(i))) for i in dropped])
+            out = Problems()
+            for r in referrers:
+                by = r["byId"].value
+                if by not in dropped and by not in keeping:
+                    gone = self.mint.local_id(r["claim"].value) or r["claim"].value
+                    out.add(f"article '{article_id}'",
+                            f"would remove {gone}, which claim '{by}' of another article refers to "
+                            "(confirms, revises or a link): change or remove that article first")
+            out.raise_if_any()
+        return [str(self.mint.claim_graph(i)) for i in dropped]
 
     def _validate(self, p: _Prepared, claims: dict[str, Claim]) -> None:
         """SHACL on the new graphs and what they reference: cost independent of the store's size."""

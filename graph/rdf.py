@@ -246,14 +246,17 @@ def add_report(g: Graph, c: Claim, article: Article, mint: Minter) -> URIRef:
         g.add((step, WS.position, Literal(position_no, datatype=XSD.integer)))
         if basis:
             add_inference(g, step, WS.agent, "agent", basis)
-    # Links the article draws in its own voice: its outlet's judgement, with this report's evidence.
-    for n, (relation, source, target) in enumerate(report.links, start=1):
+    # Links the article draws in its own voice (its outlet's judgement, in this report's words),
+    # and the curators' possiblySame notes, with their reason.
+    for n, found in enumerate(report.links, start=1):
         link = URIRef(f"{node}/link/{n}")
         g.add((node, WS.link, link))
         g.add((link, RDF.type, WS.ClaimLink))
-        g.add((link, WS.relation, WS[relation]))
-        g.add((link, WS.source, mint.claim(source)))
-        g.add((link, WS.target, mint.claim(target)))
+        g.add((link, WS.relation, WS[found.relation]))
+        g.add((link, WS.source, mint.claim(found.source)))
+        g.add((link, WS.target, mint.claim(found.target)))
+        if found.reason:
+            g.add((link, WS.reason, Literal(found.reason, lang="en")))
     return node
 
 

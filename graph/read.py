@@ -134,9 +134,10 @@ class LinkRecord:
     """A link an article draws between two claims in its own voice (ws:ClaimLink)."""
     iri: str
     report: str
-    relation: str  # confirms, corroborates, contradicts, revises
+    relation: str  # confirms, corroborates, contradicts, revises, possiblySame
     source: str    # claim IRI
     target: str    # claim IRI
+    reason: str | None = None  # possiblySame: why the curators think the two may be one
 
 
 @dataclass(frozen=True)
@@ -613,7 +614,8 @@ class Reader:
         def link(row) -> LinkRecord:
             return LinkRecord(iri=row["link"].value, report=row["report"].value,
                               relation=row["relation"].value.rsplit("#", 1)[-1],
-                              source=row["source"].value, target=row["target"].value)
+                              source=row["source"].value, target=row["target"].value,
+                              reason=_v(row, "reason"))
         return self._rows_by("report_links", "report", iris, link, lambda found: found.iri)
 
     def articles(self, iris: list[str] | None) -> dict[str, ArticleRecord]:

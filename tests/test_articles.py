@@ -221,10 +221,11 @@ def test_a_judgement_is_given_to_whoever_makes_it(compiled):
     nis, nyt = "nis-no-combat-since-mid-january", "nyt-north-koreans-withdrawn-after-heavy-casualties"
     assert corpus.claims[nis].confirms == ()
     hngn = next(r for r in corpus.claims[nyt].reports if r.article_id == "000_b0a77a175dda8187")
-    assert hngn.links == (("corroborates", nis, nyt),)
+    assert [(l.relation, l.source, l.target) for l in hngn.links] == [("corroborates", nis, nyt)]
     assert "corroborates" in hngn.evidence.exact
     source = corpus.claims["military-intelligence-source-rotation-due-to-large-casualties"]
-    assert source.confirms == () and source.reports[0].links == (("confirms", source.id, nyt),)
+    assert source.confirms == ()
+    assert [(l.relation, l.source, l.target) for l in source.reports[0].links] == [("confirms", source.id, nyt)]
     assert corpus.claims["nis-confirms-nyt-withdrawal-report"].confirms == (nyt,)
     confirming_nyt = [c.id for c in corpus.claims.values() if nyt in c.confirms]
     assert confirming_nyt == ["nis-confirms-nyt-withdrawal-report"]

@@ -225,7 +225,14 @@ def test_a_link_the_article_draws_is_checked(corpus_copy):
     edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
         links=[{"relation": "contradicts", "source": "nis-no-combat-since-mid-january"}]))
     report = load_corpus(corpus_copy, TOPICS).claims[SYRSKYI].reports[0]
-    assert report.links == (("contradicts", "nis-no-combat-since-mid-january", SYRSKYI),)
+    assert [(l.relation, l.source, l.target) for l in report.links] == \
+        [("contradicts", "nis-no-combat-since-mid-january", SYRSKYI)]
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        links=[{"relation": "possiblySame", "target": "nis-no-combat-since-mid-january"}]))
+    assert any("needs its reason" in p for p in problems(corpus_copy))
+    edit_article(corpus_copy, ARTICLE, lambda d: _claim(d, SYRSKYI).update(
+        links=[{"relation": "confirms", "target": "nis-no-combat-since-mid-january", "reason": "x"}]))
+    assert any("only it takes one" in p for p in problems(corpus_copy))
 
 
 def test_external_knowledge_of_an_entity_is_a_mapping_of_aliases_and_description(corpus_copy):

@@ -600,19 +600,23 @@ def test_a_period_has_its_bounds(gql):
 
 def test_the_links_an_article_draws_are_served_with_who_draws_them(gql, compiled):
     corpus, _ = compiled
-    want = {(r.article_id, rel, src, tgt) for c in corpus.claims.values() for r in c.reports
-            for rel, src, tgt in r.links}
+    want = {(r.article_id, link.relation, link.source, link.target, link.reason)
+            for c in corpus.claims.values() for r in c.reports for link in r.links}
     assert want, "the corpus has links drawn by articles"
     got = set()
     for claim_id in sorted({c.id for c in corpus.claims.values() if any(r.links for r in c.reports)}):
         data = gql.data("query($id: ID!) { claim(id: $id) { reports { article { id outlet { id } } "
-                        "links { relation source { id } target { id } assertedBy { id } } } } }",
+                        "links { relation source { id } target { id } assertedBy { id } drawnBy reason } } } }",
                         {"id": f"claim/{claim_id}"})
         for r in data["claim"]["reports"]:
             for link in r["links"]:
-                assert link["assertedBy"] == r["article"]["outlet"]  # the outlet, when named
+                if link["relation"] == "possiblySame":
+                    assert link["drawnBy"] == "curators" and link["assertedBy"] is None
+                else:  # the outlet, when the article names it
+                    assert link["drawnBy"] == "outlet" and link["assertedBy"] == r["article"]["outlet"]
                 got.add((r["article"]["id"].split("/", 1)[1], link["relation"],
-                         link["source"]["id"].split("/", 1)[1], link["target"]["id"].split("/", 1)[1]))
+                         link["source"]["id"].split("/", 1)[1], link["target"]["id"].split("/", 1)[1],
+                         link["reason"]))
     assert got == want
 
 

@@ -57,8 +57,13 @@ def test_removing_an_article_and_changing_a_shared_claim_rebuild_exactly(corpus_
     # Drop the claim from one of the articles reporting it: its graph must stay for the other.
     edit_article(corpus_copy, other, lambda d: d.update(
         claims=[c for c in d["claims"] if c["id"] != claim.id]))
+    # An article none of whose claims another article refers to (removing it leaves no link
+    # dangling, which the build would refuse).
+    corpus = load_corpus(corpus_copy, TOPICS)
+    referred = {t for c in corpus.claims.values() for t in c.referenced_claims()}
     gone = next(p for p in sorted((corpus_copy / "articles").glob("*.yaml"))
-                if p.stem not in (other, claim.reports[0].article_id))
+                if p.stem not in (other, claim.reports[0].article_id)
+                and not any(c.id in referred for c in corpus.articles[p.stem].claims))
     gone.unlink()
     gone.with_suffix(".txt").unlink()
     result = build(settings_for(store, corpus_copy), jobs=1)
@@ -181,7 +186,8 @@ def test_a_store_written_by_add_is_rebuilt_whole(corpus_copy, tmp_path):
     store = tmp_path / "store"
     build(settings_for(store, corpus_copy), jobs=1)
     expected = quads(store)
-    run_cli("remove", ARTICLE, store=store, check=True)
+    # 004: no other article refers to its claims, so it may be removed (002's may not: 003 links to one)
+    run_cli("remove", "004_2e2d0736f006da75", store=store, check=True)
     result = build(settings_for(store, corpus_copy), jobs=1)
     assert result.mode == "full" and result.checked == 0
     assert quads(store) == expected

@@ -146,11 +146,19 @@ def test_replacing_an_article_and_removing_it(tmp_path, seed_store):
 
 
 def test_removing_an_article_keeps_claims_other_articles_report(seed_store):
+    # 003 notes that its "halved" may be 002's "roughly half": removing 002 would leave that
+    # link dangling, so it is refused, naming the claim that refers to it.
+    before = store_bytes(seed_store)
+    refused = run_cli("remove", A002, store=seed_store)
+    assert refused.returncode == 1
+    assert "syrskyi-north-korean-numbers-halved-in-three-months" in refused.stderr, refused.stderr
+    assert store_bytes(seed_store) == before
+    run_cli("remove", "003_34f8a63c56b95bbf", store=seed_store, check=True)
     run_cli("remove", A002, store=seed_store, check=True)
     rows = Store.open(seed_store, read_only=True).select(
         "PREFIX schema: <https://schema.org/> SELECT ?a WHERE { "
         "<https://w3id.org/whosaid/claim/nyt-north-koreans-withdrawn-after-heavy-casualties> schema:appearance ?a }")
-    assert len(rows) == 3  # reported by 000, 001 and 003 still
+    assert len(rows) == 2  # reported by 000 and 001 still
     assert run_cli("validate", store=seed_store).returncode == 0
 
 

@@ -34,6 +34,12 @@ def valid(compiled) -> Graph:
     for s, o in list(g.subject_objects(WS.confirms)):
         if (o, RDF.type, WS.Claim) not in g:
             g.remove((s, WS.confirms, o))
+    # So would links to such claims (a possiblySame to a claim of another article).
+    for report, link in list(g.subject_objects(WS.link)):
+        ends = (g.value(link, WS.source), g.value(link, WS.target))
+        if any((end, RDF.type, WS.Claim) not in g for end in ends):
+            g.remove((report, WS.link, link))
+            g.remove((link, None, None))
     assert validate_graph(g) == []
     return g
 
@@ -171,6 +177,9 @@ CASES = {
         lambda g: (lambda e: (g.add((e, WS.externalDescription, Literal("One.", lang="en"))),
                               g.add((e, WS.externalDescription, Literal("Two.", lang="en"))), e)[2])(a_person(g)),
         "ws:externalDescription"),
+    "possiblySame without its reason": (
+        lambda g: (lambda link: (g.set((link, WS.relation, WS.possiblySame)), link)[1])(one(g, RDF.type, WS.ClaimLink)),
+        "needs its reason"),
     "claim link without target": (lambda g: _drop(g, one(g, RDF.type, WS.ClaimLink), WS.target), "ws:target"),
     "claim link to an undescribed claim": (
         lambda g: (lambda link: (g.set((link, WS.source, URIRef("https://w3id.org/whosaid/claim/ghost"))), link)[1])(
