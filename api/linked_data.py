@@ -32,7 +32,7 @@ from graph.export import FORMATS as DUMP_FORMATS
 from graph.iris import DCTERMS, OA, ONTOLOGY_IRI, PREFIXES, PROV, SCHEMA, SKOS, TOPIC, WS, XSD
 from graph.queries import named
 from graph.rdf import ontology_graph
-from graph.read import (ArticleRecord, ClaimRecord, EntityRecord, QuantityRecord, Reader,
+from graph.read import (ArticleRecord, ClaimRecord, CurationRecord, EntityRecord, QuantityRecord, Reader,
                         ReportRecord, TopicRecord, is_iri)
 
 from .negotiation import accepted_types
@@ -364,7 +364,11 @@ def entity_page(site: Site, e: EntityRecord) -> dict:
     return {"entity": e, "type": site.term(str(WS) + e.type),
             "part_of": site.entity(e.part_of), "located_in": site.entity(e.located_in),
             "made": claims_where(site, claimant=e.iri), "about": claims_where(site, about=e.iri),
-            "relayed": claims_where(site, reported_by=e.iri)}
+            "relayed": claims_where(site, reported_by=e.iri),
+            "place": site.entity(e.place),
+            "on_occasion": claims_where(site, occasion=e.iri) if e.type == "Occasion" else None,
+            "date_basis": next((n.basis for n in site.reader.inferences([e.iri])[e.iri]), None)
+            if e.date else None}
 
 
 @router.api_route("/claim/{claim_id}", methods=GET, include_in_schema=False)
@@ -398,6 +402,8 @@ class ReportView:
     segments: list[Segment]
     via_notes: dict[int, str] = field(default_factory=dict)  # position -> basis, for a step worked out
     links: list["LinkView"] = field(default_factory=list)    # what the article relates in its own voice
+    attributed_to: Link | None = None     # the intermediary the article names instead of the claimant
+    curation: "CurationRecord | None" = None
 
 
 def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) -> list[ReportView]:
@@ -406,6 +412,7 @@ def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) ->
     texts = site.reader.article_texts(article_iris)
     notes = site.reader.inferences([r.iri for r in reports])
     links = site.reader.report_links([r.iri for r in reports])
+    curations = site.reader.curations([r.iri for r in reports])
     ends = sorted({end for found in links.values() for link in found for end in (link.source, link.target)})
     linked = site.reader.claims(ends)
     views = []
@@ -420,13 +427,15 @@ def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) ->
             links=[LinkView(site.claim(linked[link.source]) if link.source in linked else None,
                             link.relation,
                             site.claim(linked[link.target]) if link.target in linked else None)
-                   for link in links[r.iri]]))
+                   for link in links[r.iri]],
+            attributed_to=site.entity(r.attributed_to), curation=curations.get(r.iri)))
     return views
 
 
 def claim_page(site: Site, c: ClaimRecord) -> dict:
     links = site.reader.claim_links([c.iri])[c.iri]
-    related = site.reader.claims(links["confirms"] + ([c.revises] if c.revises else []))
+    related = site.reader.claims(links["confirms"] + links["caveats"] + links["caveatedBy"]
+                                 + ([c.revises] if c.revises else []))
     q = c.value
     notes = {n.property.rsplit("#", 1)[-1]: n.basis for n in site.reader.inferences([c.iri])[c.iri]}
     return {
@@ -438,6 +447,10 @@ def claim_page(site: Site, c: ClaimRecord) -> dict:
         "value": quantity_text(q), "quantity": q,
         "confirms": [site.claim(related[i]) for i in links["confirms"] if i in related],
         "revises": site.claim(related[c.revises]) if c.revises in related else None,
+        "caveats": [site.claim(related[i]) for i in links["caveats"] if i in related],
+        "caveated_by": [site.claim(related[i]) for i in links["caveatedBy"] if i in related],
+        "hedges": links["hedge"], "insertions": links["editorialInsertion"],
+        "occasion": site.entity(c.occasion),
         "reports": report_views(site, c, site.reader.reports([c.iri])[c.iri]),
     }
 

@@ -17,7 +17,7 @@ from graphql import DocumentNode, GraphQLError
 from strawberry.dataloader import DataLoader
 
 from graph.config import SETTINGS
-from graph.read import Reader
+from graph.read import Reader, empty_claim_links
 
 from .read_pool import ReadPool
 
@@ -45,16 +45,18 @@ class Context:
     texts: DataLoader = field(init=False)
     inferences: DataLoader = field(init=False)
     report_links: DataLoader = field(init=False)
+    curations: DataLoader = field(init=False)
 
     def __post_init__(self) -> None:
         r, run = self.reader, self.run
         self.claims = DataLoader(load_fn=_batch(run, r.claims))
-        self.links = DataLoader(load_fn=_batch(run, r.claim_links, {"about": [], "confirms": []}))
+        self.links = DataLoader(load_fn=_batch(run, r.claim_links, empty_claim_links()))
         self.reports = DataLoader(load_fn=_batch(run, r.reports, []))
         self.articles = DataLoader(load_fn=_batch(run, r.articles))
         self.texts = DataLoader(load_fn=_batch(run, r.article_texts, ""))
         self.inferences = DataLoader(load_fn=_batch(run, r.inferences, []))
         self.report_links = DataLoader(load_fn=_batch(run, r.report_links, []))
+        self.curations = DataLoader(load_fn=_batch(run, r.curations))
 
     def require_writer(self) -> None:
         if self.writes is None:

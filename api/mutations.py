@@ -20,7 +20,7 @@ from graph.iris import BadId, Minter
 from graph.store import StoreError
 
 from .loaders import Context
-from .types import Article, Change, Date
+from .types import Article, Change, Date, Modality
 
 
 def _f(description: str, **kwargs):
@@ -54,6 +54,8 @@ class ValueInput:
     unit: Optional[str] = _f('What is counted, e.g. "soldiers".', default=None)
     derived: bool = _f("Computed from the text rather than printed.", default=False)
     basis: Optional[str] = _f("How a derived figure was computed (required when derived).", default=None)
+    qualifier: Optional[str] = _f('The printed words that qualify the figure ("nearly"), verbatim from '
+                                  "the evidence.", default=None)
 
 
 @strawberry.input(description="The time a claim is about.")
@@ -61,6 +63,36 @@ class PeriodInput:
     label: str = _f('In words, e.g. "since mid-January 2025".')
     start: Optional[Date] = _f("Its start, at the precision known.", default=None)
     end: Optional[Date] = _f("Its end, at the precision known.", default=None)
+
+
+@strawberry.input(description="Whether a person has reviewed a listing of a claim.")
+class ReviewInput:
+    status: str = _f('"reviewed" or "unreviewed".', default="unreviewed")
+    by: Optional[str] = _f("Who reviewed it (required when reviewed).", default=None)
+    date: Optional[Date] = _f("When.", default=None)
+    note: Optional[str] = _f("What the review checked or found.", default=None)
+
+
+@strawberry.input(description="How claims were listed: by hand, or extracted (extractor, version and "
+                              "confidence required).")
+class CurationInput:
+    method: str = _f('"hand" or "extracted".', default="hand")
+    by: Optional[str] = _f("The person, team or operator.", default=None)
+    date: Optional[Date] = _f("When.", default=None)
+    extractor: Optional[str] = _f("The extractor's name.", default=None)
+    version: Optional[str] = _f("The extractor's version.", default=None)
+    confidence: Optional[float] = _f("The extractor's confidence, 0 to 1.", default=None)
+    review: Optional[ReviewInput] = _f("Whether a person reviewed it.", default=None)
+
+
+@strawberry.input(description="A link the article draws in its own voice between this claim and another "
+                              "(confirms, corroborates, contradicts, revises), or the curators' possiblySame "
+                              "note with its reason. Give target (this claim -> target) or source.")
+class LinkInput:
+    relation: str = _f("confirms, corroborates, contradicts, revises or possiblySame.")
+    target: Optional[str] = _f("The other claim's id, when this claim is the source.", default=None)
+    source: Optional[str] = _f("The other claim's id, when this claim is the target.", default=None)
+    reason: Optional[str] = _f("possiblySame only: why the two may be one statement.", default=None)
 
 
 @strawberry.input(description="A claim as the article reports it; entity fields take any reference "
@@ -80,13 +112,25 @@ class ClaimInput:
     period: Optional[PeriodInput] = _f("The time the claim is about.", default=None)
     confirms: list[str] = _f("Ids of claims this one says are true.", default_factory=list)
     revises: Optional[str] = _f("Id of an earlier figure of the same claimant that this one revises.", default=None)
+    claimant_basis: Optional[str] = _f("How the claimant was worked out, when the text does not name it "
+                                       "as the speaker.", default=None)
+    links: list[LinkInput] = _f("Links the article draws in its own voice.", default_factory=list)
+    occasion: Optional[str] = _f("The occasion it was made on (an Occasion entity).", default=None)
+    modality: Optional[Modality] = _f("How it is put, as printed (default ASSERTED).", default=None)
+    hedges: list[str] = _f("The hedging words as printed.", default_factory=list)
+    insertions: list[str] = _f("Editorial insertions inside the quote.", default_factory=list)
+    caveats: list[str] = _f("Ids of claims this one casts doubt on.", default_factory=list)
+    attributed_to: Optional[str] = _f("The via agent the article names as the source instead of the "
+                                      "claimant.", default=None)
+    curation: Optional[CurationInput] = _f("How it was listed, if not as the article's curation says.",
+                                           default=None)
 
 
 @strawberry.input(description="A new entity the article's claims refer to.")
 class EntityInput:
     id: str = _f("Slug: the entity's IRI is <base>entity/<id>.")
     type: str = _f("Person, Organization, GovernmentAgency, ArmedForce, MilitaryUnit, NewsOutlet, "
-                   "ThinkTank, Country, Place or UnnamedSource.")
+                   "ThinkTank, Country, Place, UnnamedSource or Occasion.")
     label: str = _f("Preferred name.")
     aliases: list[str] = _f("Other names and spellings.", default_factory=list)
     description: Optional[str] = _f("The role the article gives it.", default=None)
@@ -98,6 +142,10 @@ class EntityInput:
                                    default_factory=list)
     disambiguation: Optional[str] = _f("How to tell it from the entities in differentFrom (required "
                                        "with them).", default=None)
+    kind: Optional[str] = _f("Occasions: interview, briefing, meeting, pressConference, speech, "
+                             "statement, socialMediaPost, publication or comment.", default=None)
+    date: Optional[DateSpecInput] = _f("Occasions: when.", default=None)
+    place: Optional[str] = _f("Occasions: id of the place.", default=None)
 
 
 @strawberry.input(description="An article with its metadata and curated claims: what its YAML file holds.")
@@ -114,6 +162,8 @@ class ArticleInput:
     language: str = _f("BCP 47 language tag.", default="en")
     body: Optional[SpanInput] = _f("The span of the article's own text (default: all of it).", default=None)
     entities: list[EntityInput] = _f("New entities its claims refer to.", default_factory=list)
+    curation: Optional[CurationInput] = _f("How its claims were listed (default: by hand, unreviewed).",
+                                           default=None)
 
 
 @strawberry.type(description="What addArticle did, and the article as it now reads.")
@@ -135,6 +185,8 @@ def _plain(value):
     as the YAML uses: outlet_basis, exclusive_min, partOf/locatedIn for entities)."""
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, Modality):  # before the next test: enum members carry the definition too
+        return value.value
     if hasattr(value, "__strawberry_definition__"):
         out = {}
         for name, v in vars(value).items():
@@ -159,6 +211,10 @@ def _submission(input: ArticleInput) -> Submission:
     for entity in raw.get("entities", []):
         if not entity.get("differentFrom"):
             entity.pop("differentFrom", None)  # as a YAML file leaves it out
+    for claim in raw.get("claims", []):
+        for key in ("links", "hedges", "insertions", "caveats"):
+            if not claim.get(key):
+                claim.pop(key, None)
     return Submission("addArticle input", raw, text)
 
 

@@ -8,14 +8,14 @@ number of store queries however many claims it holds.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import NewType, Optional
 
 import strawberry
 from strawberry.types import Info
 
-from graph.read import (ArticleRecord, ClaimFilter, ClaimRecord, EntityRecord, InferenceRecord, LinkRecord, Page,
-                        QuantityRecord, ReadError,
-                        ReportRecord, TopicRecord)
+from graph.read import (ArticleRecord, ClaimFilter, ClaimRecord, CurationRecord, EntityRecord, InferenceRecord,
+                        LinkRecord, Page, QuantityRecord, ReadError, ReportRecord, TopicRecord)
 from graph.corpus import parse_partial_date
 
 from .loaders import Context
@@ -36,6 +36,17 @@ DATE_SCALAR = strawberry.scalar(
     serialize=str,
     parse_value=_parse_date,
 )
+
+
+@strawberry.enum(description="How a claim is put, as printed.")
+class Modality(Enum):
+    ASSERTED = "asserted"
+    HEDGED = strawberry.enum_value("hedged", description='With a hedge that weakens it ("may", "could", '
+                                                         '"reportedly", "suggests"): see Claim.hedges.')
+    PREDICTED = strawberry.enum_value("predicted", description='About what will or may happen ("expects", '
+                                                               '"by mid-April").')
+    CONDITIONAL = strawberry.enum_value("conditional", description="A prediction on a stated condition "
+                                                                   '("if the current rate of losses continues").')
 
 
 @strawberry.interface(description="An object with a stable global id: its path under the graph's base IRI.")
@@ -117,7 +128,8 @@ class Entity(Node):
         return list(self.record.aliases)
 
     @strawberry.field(description="Most specific class: Person, Organization, GovernmentAgency, ArmedForce, "
-                                  "MilitaryUnit, NewsOutlet, ThinkTank, Country, Place or UnnamedSource.")
+                                  "MilitaryUnit, NewsOutlet, ThinkTank, Country, Place, UnnamedSource or "
+                                  "Occasion.")
     def type(self) -> str:
         return self.record.type
 
@@ -170,11 +182,15 @@ class Quantity:
     basis: Optional[str] = strawberry.field(description="How a derived figure was worked out from the text.")
     derived: bool = strawberry.field(description="Computed from the text rather than printed as such.")
     exclusive_min: bool = strawberry.field(description='The minimum is excluded ("more than 15,000").')
+    qualifier: Optional[str] = strawberry.field(
+        description='The printed words that qualify the figure, verbatim ("nearly" in "nearly 100", which '
+                    "is max 100: below it and close to it). approximate with a bound means the bound "
+                    "itself is approximate.", default=None)
 
     @classmethod
     def of(cls, q: QuantityRecord) -> "Quantity":
         return cls(min=q.min, max=q.max, approximate=q.approximate, unit=q.unit, basis=q.basis,
-                   derived=q.derived, exclusive_min=q.exclusive_min)
+                   derived=q.derived, exclusive_min=q.exclusive_min, qualifier=q.qualifier)
 
 
 # The GraphQL field each inferred property is shown as (the property's local name otherwise).
@@ -260,6 +276,104 @@ class ClaimLink:
         return entity_of(info, article.outlet) if article and article.outlet else None
 
 
+@strawberry.type(description="How a report of a claim entered the graph (a PROV-O activity): curated by hand, "
+                             "or extracted by a named extractor version with a confidence; by whom, when, "
+                             "and whether a person reviewed it. Curated and extracted claims differ only here.")
+class Curation:
+    record: strawberry.Private[CurationRecord]
+
+    @strawberry.field(description='"hand" or "extracted".')
+    def method(self) -> str:
+        return self.record.method
+
+    @strawberry.field(description="The person, team or operator who listed the claim, when known.")
+    def by(self) -> Optional[str]:
+        return self.record.by
+
+    @strawberry.field(description="When it was listed, when known.")
+    def curated_on(self) -> Optional[Date]:
+        return self.record.on
+
+    @strawberry.field(description="Extracted claims: the extractor's name.")
+    def extractor(self) -> Optional[str]:
+        return self.record.extractor
+
+    @strawberry.field(description="Extracted claims: the extractor's version.")
+    def extractor_version(self) -> Optional[str]:
+        return self.record.version
+
+    @strawberry.field(description="Extracted claims: the extractor's confidence, 0 to 1.")
+    def confidence(self) -> Optional[float]:
+        return self.record.confidence
+
+    @strawberry.field(description='"reviewed" (a person checked it against the text) or "unreviewed".')
+    def review_status(self) -> str:
+        return self.record.review
+
+    @strawberry.field(description="Who reviewed it.")
+    def reviewed_by(self) -> Optional[str]:
+        return self.record.reviewed_by
+
+    @strawberry.field(description="When it was reviewed.")
+    def reviewed_on(self) -> Optional[Date]:
+        return self.record.reviewed_on
+
+    @strawberry.field(description="What the review checked or found.")
+    def review_note(self) -> Optional[str]:
+        return self.record.review_note
+
+
+@strawberry.type(description="The speech event claims were made on (an interview, a briefing, a meeting, "
+                             "a statement, a social-media post, a publication), with its kind, date and "
+                             "place where printed.")
+class Occasion(Node):
+    record: strawberry.Private[EntityRecord]
+
+    @strawberry.field(description='Global id, e.g. "entity/zelenskyy-ap-interview".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.local_id)
+
+    @strawberry.field(description="The occasion's IRI; it resolves on this server.")
+    def iri(self) -> str:
+        return self.record.iri
+
+    @strawberry.field(description="What the articles call it.")
+    def label(self) -> str:
+        return self.record.label
+
+    @strawberry.field(description="interview, briefing, meeting, pressConference, speech, statement, "
+                                  "socialMediaPost, publication or comment; unknown when not printed.")
+    def kind(self) -> Optional[str]:
+        return self.record.kind
+
+    @strawberry.field(description="When it took place, at the precision known (see inferences).")
+    def date(self) -> Optional[Date]:
+        return self.record.date
+
+    @strawberry.field(description="Where it took place.")
+    def place(self, info: Info[Context, None]) -> Optional[Entity]:
+        return entity_of(info, self.record.place)
+
+    @strawberry.field(description="What the articles say of it.")
+    def description(self) -> Optional[str]:
+        return self.record.description
+
+    @strawberry.field(description="Values worked out rather than printed (its date), with their basis.")
+    async def inferences(self, info: Info[Context, None]) -> list[Inference]:
+        return await _inferences(info, self.record.iri)
+
+    @strawberry.field(description="The claims made on this occasion.")
+    async def claims(self, info: Info[Context, None], first: Optional[int] = 20,
+                     after: Optional[str] = None) -> "ClaimConnection":
+        return await claim_connection(info, "Occasion.claims", first=first, after=after,
+                                      occasion=self.record.iri)
+
+
+def occasion_of(info: Info[Context, None], iri: Optional[str]) -> Optional[Occasion]:
+    record = info.context.reader.entities.get(iri or "")
+    return Occasion(record=record) if record and record.type == "Occasion" else None
+
+
 @strawberry.type(description="A claim as one article carries it: where, in which exact words, through whom.")
 class Report:
     record: strawberry.Private[ReportRecord]
@@ -294,6 +408,19 @@ class Report:
     async def links(self, info: Info[Context, None]) -> list[ClaimLink]:
         return [ClaimLink(record=link, article=self.record.article)
                 for link in await info.context.report_links.load(self.record.iri)]
+
+    @strawberry.field(description="The source this article names for the claim when it names an "
+                                  "intermediary rather than the claimant (\"The New York Times reported\", "
+                                  "where other articles name the officials the Times cited): one of via. "
+                                  "None: the article names the claimant.")
+    def attributed_to(self, info: Info[Context, None]) -> Optional[Entity]:
+        return entity_of(info, self.record.attributed_to)
+
+    @strawberry.field(description="How this report entered the graph: by hand or extracted, by whom, when, "
+                                  "reviewed or not.")
+    async def curation(self, info: Info[Context, None]) -> Optional[Curation]:
+        found = await info.context.curations.load(self.record.iri)
+        return Curation(record=found) if found else None
 
     @strawberry.field(description="The steps of this report's via chain that the article does not name "
                                   "as such, each with its position and basis.")
@@ -398,6 +525,38 @@ class Claim(Node):
             return None
         found = await info.context.claims.load(self.record.revises)
         return Claim(record=found) if found else None
+
+    @strawberry.field(description="How the claim is put, as printed: asserted outright, hedged, predicted "
+                                  "or conditional.")
+    def modality(self) -> Modality:
+        return Modality(self.record.modality)
+
+    @strawberry.field(description='The words that hedge it, verbatim from the evidence of each report that '
+                                  'prints them ("may", "reportedly").')
+    async def hedges(self, info: Info[Context, None]) -> list[str]:
+        return (await info.context.links.load(self.record.iri))["hedge"]
+
+    @strawberry.field(description='Words inside the quote that the outlet inserted ("[in Pokrovsk]"), '
+                                  "not the claimant's.")
+    async def editorial_insertions(self, info: Info[Context, None]) -> list[str]:
+        return (await info.context.links.load(self.record.iri))["editorialInsertion"]
+
+    @strawberry.field(description="The occasion it was made on (an interview, a briefing, a post), when known.")
+    def occasion(self, info: Info[Context, None]) -> Optional[Occasion]:
+        return occasion_of(info, self.record.occasion)
+
+    @strawberry.field(description='Claims this one casts doubt on ("HNGN cannot independently verify these '
+                                  'claims" is the outlet\'s claim about them).')
+    async def caveats(self, info: Info[Context, None]) -> list["Claim"]:
+        return await _claims_of(info, (await info.context.links.load(self.record.iri))["caveats"])
+
+    @strawberry.field(description="Claims that cast doubt on this one (the inverse of caveats).")
+    async def caveated_by(self, info: Info[Context, None]) -> list["Claim"]:
+        return await _claims_of(info, (await info.context.links.load(self.record.iri))["caveatedBy"])
+
+
+async def _claims_of(info: Info[Context, None], iris: list[str]) -> list[Claim]:
+    return [Claim(record=c) for c in await info.context.claims.load_many(iris) if c]
 
 
 @strawberry.type(description="A news article, kept verbatim.")
@@ -678,7 +837,8 @@ class Query:
         return entity_by_ref(info, ref)
 
     @strawberry.field(description="Entities, optionally whose names contain `search` and of a `type` "
-                                  "(a class name; superclasses match too: Organization finds NewsOutlet).")
+                                  "(a class name; superclasses match too: Organization finds NewsOutlet). "
+                                  "Occasions are listed only when the type asked for is Occasion.")
     def entities(self, info: Info[Context, None], search: Optional[str] = None,
                  type: Optional[str] = None, first: Optional[int] = 20,
                  after: Optional[str] = None) -> EntityConnection:
@@ -690,17 +850,27 @@ class Query:
                                   "article id; text: a substring (any case) of the statement, quote or "
                                   "evidence; words: whole words and \"quoted phrases\", all in one of "
                                   "those texts (case and accents ignored); "
-                                  "statedFrom/statedTo: stated within the window (partial dates overlap).")
+                                  "statedFrom/statedTo: stated within the window (partial dates overlap); "
+                                  "modality: how it is put (HEDGED finds hedged claims); occasion: the "
+                                  "occasion it was made on (id, label or alias).")
     async def claims(self, info: Info[Context, None], claimant: Optional[str] = None,
                      about: Optional[str] = None, topic: Optional[str] = None,
                      reported_by: Optional[str] = None, article: Optional[strawberry.ID] = None,
                      text: Optional[str] = None, stated_from: Optional[Date] = None,
                      stated_to: Optional[Date] = None, first: Optional[int] = 20,
-                     after: Optional[str] = None, words: Optional[str] = None) -> ClaimConnection:
+                     after: Optional[str] = None, words: Optional[str] = None,
+                     modality: Optional[Modality] = None,
+                     occasion: Optional[str] = None) -> ClaimConnection:
         return await claim_connection(
             info, "claims", first=first, after=after, claimant=claimant, about=about, topic=topic,
             reported_by=reported_by, article=article, text=text, words=words,
-            stated_from=stated_from, stated_to=stated_to)
+            stated_from=stated_from, stated_to=stated_to,
+            modality=modality.value if modality else None, occasion=occasion)
+
+    @strawberry.field(description="An occasion by id, IRI, label or alias.")
+    def occasion(self, info: Info[Context, None], id: str) -> Optional[Occasion]:
+        iri, _ = info.context.reader.entity_filter("occasion", id)
+        return occasion_of(info, iri)
 
     @strawberry.field(description='A claim by global id ("claim/...") or IRI.')
     async def claim(self, info: Info[Context, None], id: strawberry.ID) -> Optional[Claim]:

@@ -18,13 +18,21 @@ from typing import Any, Iterable
 
 import yaml
 
+from .curation import HAND_UNREVIEWED, Curation, parse_curation
 from .names import normalize_name
 
 ENTITY_TYPES = (
     "Person", "Organization", "GovernmentAgency", "ArmedForce", "MilitaryUnit",
-    "NewsOutlet", "ThinkTank", "Country", "Place", "UnnamedSource",
+    "NewsOutlet", "ThinkTank", "Country", "Place", "UnnamedSource", "Occasion",
 )
-AGENT_TYPES = frozenset(ENTITY_TYPES) - {"Place"}
+AGENT_TYPES = frozenset(ENTITY_TYPES) - {"Place", "Occasion"}
+PLACE_TYPES = frozenset({"Place", "Country"})
+# What an occasion was, as the text names it: the AP interview, the Ramstein meeting, a post.
+OCCASION_KINDS = ("interview", "briefing", "meeting", "pressConference", "speech", "statement",
+                  "socialMediaPost", "publication", "comment")
+# How a claim is put, as printed: outright; hedged ("may", "could", "reportedly", "suggests");
+# a prediction ("expects", "by mid-April"); or a prediction on a condition ("if ... continues").
+MODALITIES = ("asserted", "hedged", "predicted", "conditional")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 QUOTE_CONTEXT = 32  # code points of prefix/suffix kept by the TextQuoteSelector
@@ -108,6 +116,9 @@ class Quantity:
     unit: str | None = None
     derived: bool = False
     basis: str | None = None
+    # The printed words that qualify the figure ("nearly", "up to", "more than"), verbatim from
+    # the evidence: "nearly 100" is {max: 100, qualifier: nearly}, below 100 and close to it.
+    qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,10 @@ class Entity:
     # print ("HUR", "Republic of Korea") and what is known of the entity beyond what they say.
     external_aliases: tuple[str, ...] = ()
     external_description: str | None = None
+    # Occasions only: the speech event claims were made on (an interview, a briefing, a post).
+    kind: str | None = None
+    date: TimeSpec | None = None
+    place: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -175,6 +190,14 @@ class Report:
     unprinted: tuple[str, ...] = ()  # the claim's dates given as printed whose year this article does not print
     # Links between this report's claim and another, drawn by the article or its curators.
     links: tuple[Link, ...] = ()
+    # The source this article names for the claim, when it names an intermediary rather than the
+    # claimant ("The New York Times reported" where other articles name the officials the NYT
+    # cited): one of its via agents. None: the article names the claimant.
+    attributed_to: str | None = None
+    curation: Curation = HAND_UNREVIEWED   # how this listing of the claim was made
+    # The hedging words this article prints ("could", "may"), each in its evidence. Per report:
+    # two articles may word one hedged statement differently ("could lose" / "may cease").
+    hedges: tuple[str, ...] = ()
 
 
 @dataclass
@@ -192,20 +215,33 @@ class Claim:
     confirms: tuple[str, ...] = ()
     revises: str | None = None
     claimant_basis: str | None = None  # how the claimant was worked out, when no report names it so
+    occasion: str | None = None        # the Occasion entity it was said on
+    modality: str = "asserted"         # one of MODALITIES
+    insertions: tuple[str, ...] = ()   # editorial insertions inside the quote ("[in Pokrovsk]")
+    caveats: tuple[str, ...] = ()      # claims this one casts doubt on ("cannot independently verify")
     reports: list[Report] = field(default_factory=list)
 
     def referenced_claims(self) -> tuple[str, ...]:
-        """Every other claim this one refers to: what its claimant confirms or revises, and the
-        other end of each link its articles draw."""
+        """Every other claim this one refers to: what its claimant confirms, revises or casts
+        doubt on, and the other end of each link its articles draw."""
         ends = (e for r in self.reports for link in r.links for e in (link.source, link.target))
-        found = (*self.confirms, *([self.revises] if self.revises else ()), *ends)
+        found = (*self.confirms, *([self.revises] if self.revises else ()), *self.caveats, *ends)
         return tuple(dict.fromkeys(e for e in found if e != self.id))
+
+    @property
+    def hedges(self) -> tuple[str, ...]:
+        """The hedging words its reports print, each once."""
+        return tuple(dict.fromkeys(h for r in self.reports for h in r.hedges))
 
     def core(self) -> tuple:
         """The fields every article reporting this claim must agree on."""
-        return (self.claimant, self.statement, self.topic, self.about, self.subject, self.quote,
-                self.value, self.stated, self.period, self.confirms, self.revises,
-                self.claimant_basis)
+        return tuple(getattr(self, name) for name in CORE_FIELDS)
+
+
+# What every article reporting one claim must agree on (the rest is each report's own).
+CORE_FIELDS = ("claimant", "statement", "topic", "about", "subject", "quote", "value", "stated",
+               "period", "confirms", "revises", "claimant_basis", "occasion", "modality",
+               "insertions", "caveats")
 
 
 @dataclass
@@ -220,6 +256,7 @@ class Article:
     published: TimeSpec | None = None
     url: str | None = None
     language: str = "en"
+    curation: Curation = HAND_UNREVIEWED   # how its claims were listed, unless a claim says otherwise
     claims: list[Claim] = field(default_factory=list)  # each with the one report from this article
     source: Path | None = None
 
@@ -351,11 +388,12 @@ def _quantity(raw: Any, where: str, out: Problems) -> Quantity | None:
     if not isinstance(raw, dict):
         out.add(where, f"value must be a mapping (min, max, amount, ...), not {shown(raw)}")
         return None
-    allowed = {"min", "max", "amount", "approximate", "exclusive_min", "unit", "derived", "basis"}
+    allowed = {"min", "max", "amount", "approximate", "exclusive_min", "unit", "derived", "basis",
+               "qualifier"}
     unknown = set(raw) - allowed
     if unknown:
         out.add(where, f"value has unknown keys {shown(sorted(map(str, unknown)))}")
-    _texts(raw, ("unit", "basis"), f"{where}: value", out)
+    _texts(raw, ("unit", "basis", "qualifier"), f"{where}: value", out)
     amount = _number(raw.get("amount"), where, "amount", out)
     lo = _number(raw.get("min"), where, "min", out)
     hi = _number(raw.get("max"), where, "max", out)
@@ -372,7 +410,7 @@ def _quantity(raw: Any, where: str, out: Problems) -> Quantity | None:
         out.add(where, "a derived value needs its basis")
     return Quantity(min=lo, max=hi, amount=amount, approximate=bool(raw.get("approximate", False)),
                     exclusive_min=bool(raw.get("exclusive_min", False)), unit=raw.get("unit"),
-                    derived=derived, basis=raw.get("basis"))
+                    derived=derived, basis=raw.get("basis"), qualifier=raw.get("qualifier"))
 
 
 def _span(raw: Any, where: str, text: str, out: Problems) -> Span | None:
@@ -680,6 +718,13 @@ def parse_entities(raw: Any, where: str, out: Problems,
                                       "known of the entity from outside the corpus")
             external = {}
         _texts(external, ("description",), f"{w}: external", out)
+        kind, place = item.get("kind"), item.get("place")
+        if etype == "Occasion":
+            if kind is not None and kind not in OCCASION_KINDS:
+                out.add(w, f"kind {shown(kind)} is not one of {', '.join(OCCASION_KINDS)}")
+                kind = None
+        elif any(k in item for k in ("kind", "date", "place")):
+            out.add(w, "kind, date and place are for an Occasion")
         entities[eid] = Entity(
             id=eid, type=etype or "Organization", label=label,
             aliases=_strings(item.get("aliases"), w, "aliases", out),
@@ -688,13 +733,18 @@ def parse_entities(raw: Any, where: str, out: Problems,
             different_from=different_from, disambiguation=disambiguation,
             external_aliases=_strings(external.get("aliases"), f"{w}: external", "aliases", out),
             external_description=external.get("description"),
+            kind=kind, date=_time_spec(item.get("date"), f"{w}: date", out),
+            place=place if isinstance(place, str) else None,
         )
     for e in entities.values():
-        refs = [("partOf", e.part_of), ("locatedIn", e.located_in),
+        refs = [("partOf", e.part_of), ("locatedIn", e.located_in), ("place", e.place),
                 *(("differentFrom", d) for d in e.different_from)]
         for key, ref in refs:
             if ref is not None and ref not in entities and ref not in known_ids:
                 out.add(f"{where}: entity '{e.id}'", f"{key} {shown(ref)} is not a known entity id")
+        if e.place in entities and entities[e.place].type not in PLACE_TYPES:
+            out.add(f"{where}: entity '{e.id}'", f"place '{e.place}' is a {entities[e.place].type}, "
+                                                 "not a Place or Country")
     return entities
 
 
@@ -703,11 +753,13 @@ def parse_entities(raw: Any, where: str, out: Problems,
 # --------------------------------------------------------------------------------------------
 
 _ENTITY_KEYS = {"id", "type", "label", "aliases", "description", "partOf", "locatedIn", "sameAs",
-                "differentFrom", "disambiguation", "external"}
+                "differentFrom", "disambiguation", "external", "kind", "date", "place"}
 _ARTICLE_KEYS = {"id", "outlet", "outlet_basis", "title", "authors", "published", "url", "language",
-                 "body", "claims", "entities"}
+                 "body", "claims", "entities", "curation"}
 _CLAIM_KEYS = {"id", "claimant", "claimant_basis", "via", "statement", "topic", "about", "subject",
-               "quote", "value", "stated", "period", "evidence", "confirms", "revises", "links"}
+               "quote", "value", "stated", "period", "evidence", "confirms", "revises", "links",
+               "occasion", "modality", "hedges", "insertions", "caveats", "attributed_to",
+               "curation"}
 # Relations between claims. `confirms` and `revises` on a claim are its claimant's; `links` on a
 # report are drawn by the article itself ("The NIS statement corroborates a recent report by The
 # New York Times" is the outlet's judgement, not the NIS's).
@@ -783,6 +835,7 @@ def parse_article(raw: Any, text: str, where: str, index: EntityIndex, topics: s
         title=raw.get("title"), authors=_strings(raw.get("authors"), where, "authors", out),
         published=_time_spec(raw.get("published"), f"{where}: published", out),
         url=url, language=language,
+        curation=parse_curation(raw.get("curation"), f"{where}: curation", out, parse_partial_date),
     )
     claims = raw.get("claims") or []
     if not isinstance(claims, list):
@@ -849,6 +902,33 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
             out.add(f"{w}: {key}", f"{shown(target)} is not a claim id (a slug)")
             return None
     links = _links(item.get("links"), cid, f"{w}: links", out)
+    caveats = _strings(item.get("caveats"), w, "caveats", out)
+    for target in caveats:
+        if not _ID.fullmatch(target) or target == cid:
+            out.add(f"{w}: caveats", f"{shown(target)} is not the id of another claim")
+            return None
+    occasion = resolve(item["occasion"], w, "occasion") if item.get("occasion") else None
+    if occasion and resolve.index.entities[occasion].type != "Occasion":
+        out.add(w, f"occasion '{occasion}' is a {resolve.index.entities[occasion].type}, not an Occasion")
+    modality = item.get("modality", "asserted")
+    if modality not in MODALITIES:
+        out.add(w, f"modality {shown(modality)} is not one of {', '.join(MODALITIES)}")
+        modality = "asserted"
+    hedges = _strings(item.get("hedges"), w, "hedges", out)
+    if hedges and modality == "asserted":
+        out.add(w, "hedges go with modality hedged, predicted or conditional, not asserted")
+    for words in hedges:
+        if evidence is not None and words.lower() not in evidence.exact.lower():
+            out.add(f"{w}: hedges", f"hedge {words[:40]!r} is not in this report's evidence")
+    insertions = _strings(item.get("insertions"), w, "insertions", out)
+    for insertion in insertions:
+        if not (isinstance(quote, str) and insertion in quote):
+            out.add(f"{w}: insertions", f"{insertion!r} is not inside the claim's quote")
+    attributed_to = resolve(item["attributed_to"], w, "attributed_to", agent=True) \
+        if item.get("attributed_to") else None
+    if attributed_to and attributed_to not in via:
+        out.add(w, f"attributed_to '{attributed_to}' must be one of this report's via agents: the "
+                   "article names an intermediary the claim reached it through")
     if cid in confirms:
         out.add(f"{w}: confirms", "a claim cannot confirm itself")
     if item.get("revises") == cid:
@@ -860,9 +940,13 @@ def _parse_claim(item: Any, i: int, article: Article, where: str, resolve: _Reso
         subject=subject, quote=quote, value=_quantity(item.get("value"), f"{w}: value", out),
         stated=_time_spec(item.get("stated"), f"{w}: stated", out), period=period,
         confirms=confirms, revises=revises, claimant_basis=claimant_basis,
+        occasion=occasion, modality=modality, insertions=insertions, caveats=caveats,
     )
+    curation = parse_curation(item.get("curation"), f"{w}: curation", out, parse_partial_date,
+                              default=article.curation)
     claim.reports.append(Report(article.id, evidence, via, via_basis,
-                                unprinted_years(claim, article.text), links))
+                                unprinted_years(claim, article.text), links, attributed_to,
+                                curation, hedges))
     return claim
 
 
@@ -1004,9 +1088,7 @@ def join_claims(articles: Iterable[Article], out: Problems,
                 continue
             have = joined[claim.id]
             if have.core() != claim.core():
-                names = ("claimant", "statement", "topic", "about", "subject", "quote", "value",
-                         "stated", "period", "confirms", "revises", "claimant_basis")
-                differ = [n for n, a, b in zip(names, have.core(), claim.core()) if a != b]
+                differ = [n for n, a, b in zip(CORE_FIELDS, have.core(), claim.core()) if a != b]
                 out.add(f"article {article.id}: claim '{claim.id}'",
                         f"also in article {first_seen[claim.id]} with different "
                         f"{', '.join(differ)}: one claim id must mean one statement")
@@ -1018,6 +1100,11 @@ def join_claims(articles: Iterable[Article], out: Problems,
                 not any(claim.quote in r.evidence.exact for r in claim.reports):
             out.add(where, f"quote {claim.quote[:60]!r} is not inside its evidence in "
                            f"{', '.join(r.article_id for r in claim.reports)}")
+        words = claim.value.qualifier if claim.value else None
+        if words and claim.id not in known_claims and \
+                not any(words.lower() in r.evidence.exact.lower() for r in claim.reports):
+            out.add(where, f"value qualifier {words[:40]!r} is printed in none of its evidence "
+                           f"({', '.join(r.article_id for r in claim.reports)})")
         if claim.id not in known_claims and all(r.unprinted for r in claim.reports):
             out.add(where, UNPRINTED_RULE.format(
                 what=", ".join(claim.reports[0].unprinted),

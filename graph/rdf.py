@@ -24,7 +24,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from .corpus import QUOTE_CONTEXT, Article, Claim, Corpus, Entity, PartialDate, Quantity, TimeSpec
-from .iris import OA, PREFIXES, SCHEMA, TOPIC, WS, Minter
+from .curation import Curation
+from .iris import OA, PREFIXES, PROV, SCHEMA, TOPIC, WS, Minter
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_FILES = ("whosaid.ttl", "topics.ttl")
@@ -47,6 +48,11 @@ def number_literal(n: float | int) -> Literal:
     if isinstance(n, int):
         return Literal(n, datatype=XSD.integer)
     return Literal(Decimal(str(n)), datatype=XSD.decimal)
+
+
+def concept(name: str) -> URIRef:
+    """The ontology's concept for a format value: "socialMediaPost" -> ws:SocialMediaPost."""
+    return WS[name[:1].upper() + name[1:]]
 
 
 def ontology_graph(directory: Path = ONTOLOGY_DIR) -> Graph:
@@ -85,6 +91,11 @@ def add_entity(g: Graph, e: Entity, mint: Minter) -> URIRef:
         g.add((node, WS.externalAltLabel, Literal(alias, lang="en")))
     if e.external_description:
         g.add((node, WS.externalDescription, Literal(e.external_description, lang="en")))
+    if e.kind:
+        g.add((node, WS.occasionKind, concept(e.kind)))
+    add_time(g, node, SCHEMA.startDate, "startDate", e.date)
+    if e.place:
+        g.add((node, SCHEMA.location, mint.entity(e.place)))
     return node
 
 
@@ -173,6 +184,8 @@ def add_quantity(g: Graph, node: URIRef, q: Quantity) -> None:
         g.add((node, WS.derived, Literal(True)))
     if q.basis:
         g.add((node, WS.basis, Literal(q.basis, lang="en")))
+    if q.qualifier:
+        g.add((node, WS.qualifier, Literal(q.qualifier)))
 
 
 def add_claim_core(g: Graph, c: Claim, mint: Minter, measures: dict[str, URIRef]) -> URIRef:
@@ -214,6 +227,32 @@ def add_claim_core(g: Graph, c: Claim, mint: Minter, measures: dict[str, URIRef]
         g.add((node, WS.confirms, mint.claim(target)))
     if c.revises:
         g.add((node, WS.revises, mint.claim(c.revises)))
+    for target in c.caveats:
+        g.add((node, WS.caveats, mint.claim(target)))
+    if c.occasion:
+        g.add((node, WS.occasion, mint.entity(c.occasion)))
+    g.add((node, WS.modality, concept(c.modality)))
+    for words in c.insertions:
+        g.add((node, WS.editorialInsertion, Literal(words)))
+    return node
+
+
+def add_curation(g: Graph, node: URIRef, c: Curation) -> URIRef:
+    """The curation activity (PROV-O) behind a report: how, by whom or what, when, reviewed."""
+    g.add((node, RDF.type, WS.Curation))
+    g.add((node, WS.method, WS.HandCuration if c.method == "hand" else WS.Extraction))
+    g.add((node, WS.reviewStatus, WS.Reviewed if c.review == "reviewed" else WS.Unreviewed))
+    for prop, text in ((WS.curatedBy, c.by), (WS.extractor, c.extractor),
+                       (SCHEMA.softwareVersion, c.version), (WS.reviewedBy, c.reviewed_by)):
+        if text:
+            g.add((node, prop, Literal(text)))
+    for prop, day in ((WS.curatedOn, c.on), (WS.reviewedOn, c.reviewed_on)):
+        if day:
+            g.add((node, prop, date_literal(day)))
+    if c.confidence is not None:
+        g.add((node, WS.confidence, Literal(Decimal(str(c.confidence)), datatype=XSD.decimal)))
+    if c.review_note:
+        g.add((node, WS.reviewNote, Literal(c.review_note, lang="en")))
     return node
 
 
@@ -257,16 +296,31 @@ def add_report(g: Graph, c: Claim, article: Article, mint: Minter) -> URIRef:
         g.add((link, WS.target, mint.claim(found.target)))
         if found.reason:
             g.add((link, WS.reason, Literal(found.reason, lang="en")))
+    if report.attributed_to:
+        g.add((node, WS.attributedTo, mint.entity(report.attributed_to)))
+    for words in report.hedges:
+        g.add((node, WS.hedge, Literal(words)))
+    # The article's curation note is shared by its reports; a claim curated otherwise has its own.
+    if report.curation == article.curation:
+        g.add((node, PROV.wasGeneratedBy, URIRef(f"{article_node}/curation")))
+    else:
+        g.add((node, PROV.wasGeneratedBy, add_curation(g, URIRef(f"{node}/curation"), report.curation)))
     return node
+
+
+def fill_article(g, article: Article, mint: Minter):
+    """Add to `g` (anything with add) the article, how its claims were listed (a claim curated
+    otherwise carries its own note), and its reports of the claims it carries."""
+    add_article(g, article, mint)
+    add_curation(g, URIRef(f"{mint.article(article.id)}/curation"), article.curation)
+    for claim in article.claims:
+        add_report(g, claim, article, mint)
+    return g
 
 
 def article_graph(article: Article, mint: Minter) -> Graph:
     """The named graph of one article: the article and its reports of the claims it carries."""
-    g = bind_prefixes(Graph())
-    add_article(g, article, mint)
-    for claim in article.claims:
-        add_report(g, claim, article, mint)
-    return g
+    return fill_article(bind_prefixes(Graph()), article, mint)
 
 
 def claim_graph(claim: Claim, mint: Minter, measures: dict[str, URIRef]) -> Graph:

@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from .corpus import parse_partial_date
+from .corpus import MODALITIES, parse_partial_date
 from .iris import BadId, Minter
 from .names import normalize_name
 from .queries import NamedQuery, fragments, named
@@ -62,6 +62,9 @@ class EntityRecord:
     located_in: str | None = None
     external_aliases: tuple[str, ...] = ()   # names from outside the corpus (ws:externalAltLabel)
     external_description: str | None = None
+    kind: str | None = None      # occasions: interview, briefing, ... (ws:occasionKind)
+    date: str | None = None      # occasions: when (schema:startDate)
+    place: str | None = None     # occasions: where (schema:location), an entity IRI
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class QuantityRecord:
     derived: bool
     unit: str | None
     basis: str | None
+    qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ class ClaimRecord:
     value: QuantityRecord | None
     revises: str | None
     subject: str | None
+    modality: str = "asserted"
+    occasion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,22 @@ class ReportRecord:
     prefix: str | None
     suffix: str | None
     via: tuple[str, ...]
+    attributed_to: str | None = None
+
+
+@dataclass(frozen=True)
+class CurationRecord:
+    """How a report entered the graph (its ws:Curation)."""
+    method: str                  # hand | extracted
+    review: str                  # reviewed | unreviewed
+    by: str | None = None
+    on: str | None = None
+    extractor: str | None = None
+    version: str | None = None
+    confidence: float | None = None
+    reviewed_by: str | None = None
+    reviewed_on: str | None = None
+    review_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +208,8 @@ class ClaimFilter:
     topic: str | None = None   # the topic asked for (topics: it and its narrower topics)
     reported_by: str | None = None
     article: str | None = None
+    modality: str | None = None   # the concept IRI (ws:Hedged, ...)
+    occasion: str | None = None
     text: str | None = None
     words: list[list[str]] | None = None   # pieces of word tokens (parse_words)
     stated_from: str | None = None
@@ -205,6 +229,20 @@ def _v(row: dict, key: str):
 def _num(row: dict, key: str) -> float | None:
     term = row.get(key)
     return None if term is None else float(term.value)
+
+
+def _local_name(iri: str | None) -> str | None:
+    """The local name of an IRI, lower-camel as the API gives it: ws:SocialMediaPost ->
+    "socialMediaPost", schema:about -> "about"; a plain name is returned as it is."""
+    if iri is None:
+        return None
+    name = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return name[:1].lower() + name[1:]
+
+
+def empty_claim_links() -> dict[str, list[str]]:
+    return {"about": [], "confirms": [], "caveats": [], "caveatedBy": [], "hedge": [],
+            "editorialInsertion": []}
 
 
 def _bool(row: dict, key: str) -> bool:
@@ -326,7 +364,9 @@ class Reader:
                                          "aliases": set(), "description": _v(row, "description"),
                                          "same_as": set(), "part_of": _v(row, "partOf"),
                                          "located_in": _v(row, "locatedIn"), "external": set(),
-                                         "external_description": _v(row, "externalDescription")})
+                                         "external_description": _v(row, "externalDescription"),
+                                         "kind": _local_name(_v(row, "kind")), "date": _v(row, "date"),
+                                         "place": _v(row, "place")})
             e["types"].add(row["type"].value[len(WS):])
             if row.get("alias"):
                 e["aliases"].add(row["alias"].value)
@@ -342,7 +382,8 @@ class Reader:
                 label=e["label"], aliases=tuple(sorted(e["aliases"])), description=e["description"],
                 same_as=tuple(sorted(e["same_as"])), part_of=e["part_of"], located_in=e["located_in"],
                 external_aliases=tuple(sorted(e["external"])),
-                external_description=e["external_description"])
+                external_description=e["external_description"], kind=e["kind"], date=e["date"],
+                place=e["place"])
         self._names: dict[str, set[str]] = defaultdict(set)
         for e in self.entities.values():
             for name in (e.label, *e.aliases, *e.external_aliases, e.local_id.rsplit("/", 1)[-1]):
@@ -417,11 +458,17 @@ class Reader:
 
     def claim_filter(self, *, claimant=None, about=None, topic=None, reported_by=None,
                      article=None, text=None, words=None, stated_from=None,
-                     stated_to=None) -> ClaimFilter:
-        """Turn API arguments into a filter; references that match nothing make it empty."""
+                     stated_to=None, modality=None, occasion=None) -> ClaimFilter:
+        """Turn API arguments into a filter; references that match nothing make it empty.
+        `modality` is a format value ("hedged")."""
         f = ClaimFilter()
+        if modality is not None:
+            if modality not in MODALITIES:
+                raise ReadError(f"modality must be one of {', '.join(MODALITIES)}, not {modality[:40]!r}")
+            f.modality = WS + modality[:1].upper() + modality[1:]
         for role, ref, attr in (("claimant", claimant, "claimant"), ("about", about, "about"),
-                                ("reportedBy", reported_by, "reported_by")):
+                                ("reportedBy", reported_by, "reported_by"),
+                                ("occasion", occasion, "occasion")):
             iri, matched = self.entity_filter(role, ref)
             setattr(f, attr, iri)
             f.empty |= not matched
@@ -468,6 +515,9 @@ class Reader:
             body.append(parts["reportedBy"]); values["reporter"] = ox.NamedNode(f.reported_by)
         if f.article:
             body.append(parts["article"]); values["article"] = ox.NamedNode(f.article)
+        for name in ("modality", "occasion"):
+            if getattr(f, name):
+                body.append(parts[name]); values[name] = ox.NamedNode(getattr(f, name))
         if f.text is not None:
             body.append(parts["text"]); values["text"] = ox.Literal(f.text)
         if f.stated_from or f.stated_to:
@@ -494,7 +544,7 @@ class Reader:
 
     def _index_filter(self, f: ClaimFilter) -> dict:
         return dict(claimant=f.claimant, about=f.about, topic=f.topic, reporter=f.reported_by,
-                    article=f.article, text=f.text, words=f.words, stated_from=f.stated_from,
+                    article=f.article, modality=f.modality, occasion=f.occasion, text=f.text, words=f.words, stated_from=f.stated_from,
                     stated_to=f.stated_to)
 
     def count_claims(self, f: ClaimFilter) -> int:
@@ -543,7 +593,8 @@ class Reader:
             if row.get("value"):
                 value = QuantityRecord(_num(row, "min"), _num(row, "max"), _num(row, "amount"),
                                        _bool(row, "approximate"), _bool(row, "exclusiveMin"),
-                                       _bool(row, "derived"), _v(row, "unit"), _v(row, "basis"))
+                                       _bool(row, "derived"), _v(row, "unit"), _v(row, "basis"),
+                                       _v(row, "qualifier"))
             iri = row["claim"].value
             out[iri] = ClaimRecord(
                 iri=iri, local_id=self._local(iri), statement=_v(row, "statement"),
@@ -552,20 +603,22 @@ class Reader:
                 stated_earliest=_v(row, "statedEarliest"), stated_latest=_v(row, "statedLatest"),
                 period=_v(row, "period"), period_start=_v(row, "periodStart"),
                 period_end=_v(row, "periodEnd"), value=value, revises=_v(row, "revises"),
-                subject=_v(row, "subject"))
+                subject=_v(row, "subject"), modality=_local_name(_v(row, "modality")) or "asserted",
+                occasion=_v(row, "occasion"))
         return out
 
     def claim_links(self, iris: list[str]) -> dict[str, dict[str, list[str]]]:
-        """claim IRI -> {"about": [...], "confirms": [...]}."""
-        out: dict[str, dict[str, list[str]]] = {i: {"about": [], "confirms": []} for i in iris}
+        """claim IRI -> {"about", "confirms", "caveats", "caveatedBy": IRIs; "hedge",
+        "editorialInsertion": texts}, each sorted."""
+        out: dict[str, dict[str, list[str]]] = {i: empty_claim_links() for i in iris}
         if not iris:
             return out
         for row in self.store.select(named("claim_links"), claim=_iris(iris)):
-            kind = "about" if row["link"].value.endswith("about") else "confirms"
+            kind = _local_name(row["link"].value)
             out[row["claim"].value][kind].append(row["target"].value)
         for links in out.values():
-            links["about"].sort()
-            links["confirms"].sort()
+            for found in links.values():
+                found.sort()
         return out
 
     def reports(self, claim_iris: list[str]) -> dict[str, list[ReportRecord]]:
@@ -585,7 +638,24 @@ class Reader:
                 iri=iri, claim=row["claim"].value, article=row["article"].value,
                 start=int(row["start"].value), end=int(row["end"].value), exact=row["exact"].value,
                 prefix=_v(row, "prefix"), suffix=_v(row, "suffix"),
-                via=tuple(agent for _, agent in sorted(steps[iri].items()))))
+                via=tuple(agent for _, agent in sorted(steps[iri].items())),
+                attributed_to=_v(row, "attributedTo")))
+        return out
+
+    def curations(self, report_iris: list[str]) -> dict[str, CurationRecord]:
+        """report IRI -> how it entered the graph."""
+        out: dict[str, CurationRecord] = {}
+        if not report_iris:
+            return out
+        for row in self.store.select(named("curations"), report=_iris(report_iris)):
+            confidence = _num(row, "confidence")
+            out[row["report"].value] = CurationRecord(
+                method="hand" if row["method"].value.endswith("HandCuration") else "extracted",
+                review="reviewed" if row["status"].value.endswith("#Reviewed") else "unreviewed",
+                by=_v(row, "by"), on=_v(row, "on"), extractor=_v(row, "extractor"),
+                version=_v(row, "version"), confidence=confidence,
+                reviewed_by=_v(row, "reviewedBy"), reviewed_on=_v(row, "reviewedOn"),
+                review_note=_v(row, "note"))
         return out
 
     def _rows_by(self, query: str, slot: str, iris: list[str], make: Callable, order: Callable) -> dict:
@@ -660,6 +730,8 @@ class Reader:
 
     def entity_page(self, search: str | None, type_: str | None, first: int = 20,
                     after: str | None = None) -> Page:
+        """Entities by name; occasions (events, not people, bodies or places) only when asked
+        for by type."""
         check_page_size(first)
         position = tuple(decode_cursor(after, "entities", 2)) if after else None
         wanted = normalize_name(valid_text("search", search)) if search else None
@@ -667,6 +739,8 @@ class Reader:
         matches = []
         for e in self._entity_order:
             if type_wanted and type_wanted not in {t.casefold() for t in self.types_of(e)}:
+                continue
+            if e.type == "Occasion" and type_wanted != "occasion":
                 continue
             if wanted and not any(wanted in normalize_name(n) for n in (e.label, *e.aliases)):
                 continue

@@ -589,6 +589,11 @@ def test_every_inference_is_served_with_its_basis(gql, compiled):
         for i in a["inferences"]:
             got.add((a["iri"], i["property"], i["basis"]))
             fields.add(i["field"])
+    occasions = gql.data('{ entities(type: "Occasion", first: 100) { nodes { id } } }')["entities"]["nodes"]
+    for o in occasions:
+        found = gql.data("query($id: String!) { occasion(id: $id) { iri inferences { property basis } } }",
+                         {"id": o["id"]})["occasion"]
+        got |= {(found["iri"], i["property"], i["basis"]) for i in found["inferences"]}
     assert got == corpus_inferences(corpus)
     assert {"statedOn", "periodStart", "periodEnd", "published", "outlet"} <= fields
 

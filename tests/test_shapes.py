@@ -6,9 +6,11 @@ exactly one thing.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from graph.build import union_graph
 from graph.iris import OA, SCHEMA, TOPIC, WS
@@ -188,6 +190,44 @@ CASES = {
     "reified claim with wrong predicate": (
         lambda g: (lambda c: (g.set((c, RDF.predicate, WS.lossRate)), c)[1])(one(g, RDF.type, RDF.Statement)),
         "reified claim"),
+    # Issue 11: occasions, modality and hedges, caveats, insertions, qualifiers, chains, curation.
+    "claim without modality": (lambda g: _drop(g, a_claim(g), WS.modality), "ws:modality"),
+    "modality outside the list": (
+        lambda g: (lambda c: (g.set((c, WS.modality, WS.Certain)), c)[1])(a_claim(g)), "ws:modality"),
+    "hedge not in the report's evidence": (
+        lambda g: (lambda r: (g.set((r, WS.hedge, Literal("perhaps"))), r)[1])(one(g, WS.hedge)),
+        "not in the report's evidence"),
+    "asserted claim with a hedge": (
+        lambda g: (lambda c: (g.set((c, WS.modality, WS.Asserted)), c)[1])(
+            next(g.subjects(WS.report, one(g, WS.hedge)))), "stated outright"),
+    "editorial insertion outside the quote": (
+        lambda g: (lambda c: (g.set((c, WS.editorialInsertion, Literal("[elsewhere]"))), c)[1])(
+            one(g, WS.editorialInsertion)), "editorial insertion"),
+    "occasion not an occasion": (
+        lambda g: (lambda c: (g.set((c, WS.occasion, a_person(g))), c)[1])(one(g, WS.occasion)),
+        "ws:occasion"),
+    "occasion kind outside the list": (
+        lambda g: (lambda o: (g.set((o, WS.occasionKind, WS.Rumour)), o)[1])(one(g, WS.occasionKind)),
+        "ws:occasionKind"),
+    "report without curation": (lambda g: _drop(g, a_report(g), PROV.wasGeneratedBy), "wasGeneratedBy"),
+    "extraction without extractor": (
+        lambda g: (lambda c: (g.set((c, WS.method, WS.Extraction)), c)[1])(one(g, RDF.type, WS.Curation)),
+        "an extraction names"),
+    "reviewed without reviewer": (
+        lambda g: _drop(g, one(g, WS.reviewStatus, WS.Reviewed), WS.reviewedBy), "reviewer"),
+    "confidence above one": (
+        lambda g: (lambda c: (g.set((c, WS.method, WS.Extraction)), g.set((c, WS.extractor, Literal("x"))),
+                              g.set((c, SCHEMA.softwareVersion, Literal("1"))),
+                              g.set((c, WS.confidence, Literal(Decimal("1.5")))), c)[4])(
+            one(g, RDF.type, WS.Curation)), "ws:confidence"),
+    "attributed to an agent outside the chain": (
+        lambda g: (lambda r: (g.set((r, WS.attributedTo, a_person(g))), r)[1])(a_report(g)),
+        "not one of its via agents"),
+    "caveat of an undescribed claim": (
+        lambda g: (lambda c: (g.add((c, WS.caveats, URIRef("https://w3id.org/whosaid/claim/ghost"))), c)[1])(
+            a_claim(g)), "ws:caveats"),
+    "qualifier not a string": (
+        lambda g: (lambda q: (g.set((q, WS.qualifier, Literal(42))), q)[1])(a_quantity(g)), "ws:qualifier"),
 }
 
 

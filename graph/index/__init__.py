@@ -67,7 +67,7 @@ log = logging.getLogger("whosaid.index")
 
 INDEX_FILE = "whosaid-index.sqlite"
 SCHEMA = (Path(__file__).resolve().parent / "schema.sql").read_text(encoding="utf-8")
-VERSION = "4"  # bump when schema.sql or what is indexed changes: older files are rebuilt
+VERSION = "5"  # bump when schema.sql or what is indexed changes: older files are rebuilt
 UNKNOWN = "9999-12-31"
 TEXTS_PER_CLAIM = 4096  # text rowids: claim n * 4096 + i
 SHORT = 3               # trigram lookups need 3 characters
@@ -201,6 +201,8 @@ class _ClaimData:
     articles: set
     reporters: set
     figure: tuple | None = None   # (subject, unit casefolded or '', low, high) if it states one
+    modality: str | None = None   # the ws: concept IRI
+    occasion: str | None = None   # the occasion entity IRI
 
 
 class ClaimIndex:
@@ -429,8 +431,11 @@ class ClaimIndex:
             texts = {row["statement"].value.lower()}
             if quote is not None:
                 texts.add(quote.value.lower())
+            modality, occasion = row.get("modality"), row.get("occasion")
             out[iri] = _ClaimData(row["id"].value, None if stated is None else stated.value,
-                                  row["claimant"].value, row["topic"].value, texts, set(), set(), set())
+                                  row["claimant"].value, row["topic"].value, texts, set(), set(), set(),
+                                  modality=None if modality is None else modality.value,
+                                  occasion=None if occasion is None else occasion.value)
         for row in store.select(named("index_links"), claim=bound):
             c = out.get(row["claim"].value)
             if c is None:
@@ -476,6 +481,7 @@ class ClaimIndex:
             values += [("about", a) for a in c.about]
             values += [("article", a) for a in c.articles]
             values += [("reporter", r) for r in c.reporters]
+            values += [(kind, v) for kind, v in (("modality", c.modality), ("occasion", c.occasion)) if v]
             for kind, value in set(values):
                 links.append((self._term(terms, kind, value), key, c.id, n, end))
             if c.figure is not None:
@@ -688,10 +694,11 @@ class IndexView:
         return " AND ".join('"' + " ".join(piece) + '"' for piece in words)
 
     def search(self, *, claimant=None, about=None, topic=None, reporter=None, article=None,
-               text=None, words=None, stated_from=None, stated_to=None, after=None, limit=21,
-               count: bool = True) -> Found:
+               modality=None, occasion=None, text=None, words=None, stated_from=None,
+               stated_to=None, after=None, limit=21, count: bool = True) -> Found:
         wanted = [(k, v) for k, v in (("claimant", claimant), ("about", about), ("topic", topic),
-                                      ("reporter", reporter), ("article", article)) if v]
+                                      ("reporter", reporter), ("article", article),
+                                      ("modality", modality), ("occasion", occasion)) if v]
         terms = self._terms(wanted)
         if terms is None:  # a value no claim has
             return Found([], 0)

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS claim (
 CREATE INDEX IF NOT EXISTS claim_order ON claim (key, id, n, span_end);
 
 -- A filter value: (kind, IRI), kind one of claimant, about, topic (the claim's topic and every
--- broader one), article, reporter (an outlet of a reporting article or a via agent). claims: the
+-- broader one), article, reporter (an outlet of a reporting article or a via agent), modality,
+-- occasion. claims: the
 -- maintained count of claims linked to it (kept by the triggers below).
 CREATE TABLE IF NOT EXISTS term (
   t INTEGER PRIMARY KEY,
