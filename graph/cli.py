@@ -398,5 +398,35 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     Multiprocess(config, sockets=[_tcp_socket(config.bind_socket())]).run()
 
 
+@app.command()
+def extract(files: List[Path] = typer.Argument(..., help="Article texts (.txt) or saved pages (.html)."),
+            published: Optional[str] = typer.Option(None, "--published", help="Publication date, "
+                                                    "YYYY[-MM[-DD]], when the text does not say."),
+            outlet: Optional[str] = typer.Option(None, "--outlet", help="The outlet: an entity id, "
+                                                 "label or alias."),
+            output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the "
+                                                  "YAML and text files (default: print one YAML)."),
+            jobs: Optional[int] = JobsOption) -> None:
+    """Propose an article's claims in the curated format, each marked as extracted and
+    unreviewed, for a person to review and `whosaid add`."""
+    from .extract.cli import extract_files
+    try:
+        extract_files(files, published=published, outlet=outlet, output=output, jobs=jobs,
+                      console=err, out=out)
+    except ValueError as exc:
+        _fail("Cannot extract:", [str(exc)])
+
+
+@app.command("eval")
+def evaluate(corpus: Optional[Path] = typer.Option(None, "--corpus", help="A corpus folder "
+                                                   "(default: the project's corpus/).")) -> None:
+    """Score the extractor against the curated claims: precision, recall and F1 for claimant,
+    claimant and topic, claimant, topic and value; via-chain and date accuracy; per article the
+    misses and the false claims."""
+    from .extract.evaluate import evaluate_corpus, format_table
+    out.print(format_table(evaluate_corpus(corpus or Path(__file__).resolve().parent.parent / "corpus")),
+              markup=False, highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="whosaid")
