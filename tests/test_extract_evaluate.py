@@ -139,10 +139,10 @@ def test_the_curated_claims_score_one_everywhere(corpus):
         text, published, outlet, given = calls[aid]
         assert text == (CORPUS / "articles" / f"{aid}.txt").read_text(encoding="utf-8")
         raw = doc.get("published")
-        assert published == (raw.get("date") if isinstance(raw, dict) else raw)
+        assert published == ((raw.get("date") or raw.get("earliest")) if isinstance(raw, dict) else raw)
         assert outlet == doc.get("outlet")
         assert aid in given.articles
-    assert calls["001_b04c995b13cddd9d"][1] is None        # inferred, with bounds only
+    assert calls["001_b04c995b13cddd9d"][1] == "2025-02-02"  # inferred, with bounds only: the earliest
     assert calls[HNGN_ARTICLE][1] == "2025-02"              # inferred, with a date
 
 

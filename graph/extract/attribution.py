@@ -25,7 +25,8 @@ SAY = (r"said|says|say|told|tells|tell|stated|states|state|reported|reports|repo
        r"acknowledged|acknowledges|expects|expect|expected|warned|warns|noted|notes|claimed|"
        r"claims|added|adds|predicted|predicts|predict|believes|believe|emphasized|emphasised|"
        r"emphasize|mentioned|commented|wrote|writes|assessed|assesses|suggested|indicated|"
-       r"stressed|insisted|explained|described|disclosed|alleged|argued|concluded|projected")
+       r"stressed|insisted|explained|described|disclosed|alleged|argued|concluded|projected|"
+       r"connected|attributed|linked|blamed|commented|mentioned")
 _SAY = re.compile(rf"\b(?P<verb>{SAY})\b")
 # "a recent report by", "the estimate of": the noun, not the verb.
 _NOUN_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|his|her|their|recent|new|latest)\s+$", re.I)
@@ -53,7 +54,8 @@ class Frame:
 
 def frames(sentence: str) -> list[Frame]:
     """The attribution frames of a sentence, outermost first (nested ones follow)."""
-    outer = _speaker_after(sentence) or _according_to(sentence) or _speaker_first(sentence, 0)
+    outer = (_speaker_after(sentence) or _according_to(sentence) or _report_by(sentence)
+             or _speaker_first(sentence, 0))
     if outer is None:
         return []
     found = [outer]
@@ -85,7 +87,8 @@ def _speaker_after(s: str) -> Frame | None:
     """'"...," the NIS said on Tuesday.' / '..., Ukraine's Special Forces say' / '..., said X.'
     The verb closes the sentence: at most a date, an addressee or "citing ..." follows it."""
     for m in reversed(list(_verbs(s))):
-        tail = re.match(r"(?P<rest>[^,\"“”]{0,45}?)(?P<citing>,\s*citing\b.*)?\.?\s*$", s[m.end():])
+        tail = re.match(r"(?P<rest>[^,\"“”]{0,45}?)(?P<citing>,\s*(?:citing|confirming|adding|saying)\b.*)?"
+                        r"\.?\s*$", s[m.end():])
         if not tail or " that " in tail.group("rest"):
             continue
         head = re.search(r"[,”\"]\s*(?P<speaker>[^,\"“”]{2,90}?)\s*,?\s*$", s[:m.start()])
@@ -114,6 +117,17 @@ def _speaker_after(s: str) -> Frame | None:
     return None
 
 
+def _report_by(s: str) -> Frame | None:
+    """'... a recent report by The New York Times, which attributed the withdrawal to losses':
+    the report's author says what follows "which"."""
+    m = re.search(rf"\b(?:report|statement|study|assessment|analysis|investigation|article) by "
+                  rf"(?P<speaker>[A-Z][^,]{{2,80}}?),\s*which\s+(?:has\s+)?(?P<verb>{SAY})\b\s*(?:that\s+)?", s)
+    if not m:
+        return None
+    return Frame((m.start("speaker"), m.end("speaker")), m.group("verb"), (m.end(), len(s)),
+                 quote=_quote_in(s[m.end():]))
+
+
 def _according_to(s: str) -> Frame | None:
     m = re.match(r"^\s*According to (?P<speaker>[^,]{2,90}?),\s*(?P<content>.+)$", s)
     if m:
@@ -136,8 +150,10 @@ def _speaker_first(s: str, offset: int, whole_clause: bool = False) -> Frame | N
                      before.rfind(" when "), before.rfind(" but "))
         start = clause + (4 if before[clause:clause + 4] == " as " else 1) if clause >= 0 else 0
         if not before[start:].strip() and clause > 0:
-            # "The article, published on Jan. 30, said": the subject is before the appositive.
+            # "The article, published on Jan. 30, said" / "The intelligence chief, Kyrylo Budanov,
+            # said": the subject and its appositive together name the speaker.
             prior = max(before.rfind(",", 0, clause), before.rfind(";", 0, clause))
+            prior = max(before.rfind(",", 0, prior), before.rfind(";", 0, prior)) if prior > 0 else prior
             start = prior + 1 if prior >= 0 else 0
         elif before[start:].lstrip().startswith(("and ", "or ")):
             start = 0  # "The United States, South Korea, and Ukraine estimate": one subject

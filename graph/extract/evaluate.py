@@ -212,6 +212,14 @@ def _date_text(raw: Any) -> str | None:
     return raw.isoformat() if isinstance(raw, datetime.date) else str(raw)
 
 
+def _publication(spec: TimeSpec | None) -> str | None:
+    """The publication date to give the extractor: the date, else the earliest day known."""
+    if spec is None:
+        return None
+    found = spec.date or spec.earliest
+    return found.text if found else None
+
+
 def _span(evidence: Any) -> tuple[int, int] | None:
     if not isinstance(evidence, dict):
         return None
@@ -353,7 +361,8 @@ def evaluate_corpus(corpus_dir: Path, extract: Callable[..., dict] | None = None
 
     `extract` is called as the pipeline's `extract_article(text, article_id=, published=,
     outlet=, corpus=)`, with what the curators recorded of the article: its published date
-    (plain, or the date of an inferred one; None when only bounds are known) and its outlet.
+    (plain, or the date of an inferred one, or its earliest bound when only bounds are known,
+    as an analyst would give --published) and its outlet.
     """
     # Imported here: loading the ontology and the extractor's language pipeline is only needed
     # when an extractor is run, not to score documents already extracted.
@@ -364,7 +373,7 @@ def evaluate_corpus(corpus_dir: Path, extract: Callable[..., dict] | None = None
         from graph.extract.pipeline import extract_article as extract
     corpus = load_corpus(Path(corpus_dir), topic_ids(ontology_graph()))
     extracted = {
-        aid: extract(article.text, article_id=aid, published=_date_text(article.published),
+        aid: extract(article.text, article_id=aid, published=_publication(article.published),
                      outlet=article.outlet, corpus=corpus)
         for aid, article in sorted(corpus.articles.items())}
     return score(extracted, corpus)

@@ -46,6 +46,10 @@ _PREDICTS = re.compile(r"\b(?:expects?|expected to|predicts?|will|by (?:mid-|ear
                        r"(?:january|february|march|april|may|june|july|august|september|october|"
                        r"november|december))\b", re.I)
 _CONDITION = re.compile(r"\bif\b[^,]{3,80}", re.I)
+# "never confirmed", "Neither Moscow nor Pyongyang have confirmed": a frame that says nobody spoke.
+_NEGATED = re.compile(r"\b(?:never|neither|nor|not|no one|nobody|declined to)\b", re.I)
+# Frames whose account the next sentence of the paragraph may go on with.
+_CARRYING = {"reported", "reports", "according to", "wrote", "writes"}
 _DURATIONS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "hours"}
 
 
@@ -57,6 +61,7 @@ class _Context:
     outlet: str | None
     last_of_type: dict[str, str]        # entity type -> the entity of that type named last
     new_entities: dict[str, dict]       # unnamed sources proposed by this article
+    carry: tuple | None = None          # (paragraph, chain) an unattributed sentence may continue
 
 
 def extract_article(text: str, *, article_id: str, published: str | None = None,
@@ -106,13 +111,16 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
     s = sentence.text
     mentions = ctx.gazetteer.mentions(s)
     found = attribution.frames(s)
+    if found and _NEGATED.search(s[found[0].speaker[0]:found[0].content[0] or found[0].speaker[1] + 40]):
+        found = []   # "Moscow never confirmed ...": the outlet says who did not speak
     chain: list[str] = []       # speakers from the outermost inwards
+    co_claimants: list[str] = []
     content = (0, len(s))
     quote = None
-    confidence = 0.8
+    confidence, claimant_basis = 0.8, None
     for frame in found:
-        speaker = _speaker(s, frame, mentions, ctx)
-        if speaker is None:
+        speakers = _speakers(s, frame, mentions, ctx)
+        if not speakers:
             break
         cited = [c for c in (_resolve_span(s, span, mentions, ctx) for span in frame.cited) if c]
         addressee = _resolve_span(s, frame.addressee, mentions, ctx) if frame.addressee else None
@@ -120,10 +128,21 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
         # officials" comes from the officials through the NYT.
         if addressee and addressee in ctx.entities and ctx.entities[addressee].type == "NewsOutlet":
             chain.append(addressee)
-        chain += [speaker, *cited]
+        chain += [speakers[0], *cited]
+        co_claimants = speakers[1:] if not cited else []
         content = frame.content
         quote = frame.quote or quote
-    if not chain:
+    carried = ctx.carry if (not chain and ctx.carry and ctx.carry[0] == sentence.paragraph) else None
+    if chain:
+        ctx.carry = (sentence.paragraph, list(chain)) if found[0].verb in _CARRYING else None
+    elif carried:
+        # A sentence with no speaker right after "ISW reported that ..." in the same paragraph
+        # goes on with that account; worked out, so marked.
+        chain, confidence = list(carried[1]), 0.6
+        claimant_basis = ("The sentence names no speaker; it continues the account of the sentence "
+                          "before it in the same paragraph.")
+    else:
+        ctx.carry = None
         if not ctx.outlet:
             return []
         chain, confidence = [ctx.outlet], 0.5   # the outlet's own voice
@@ -133,12 +152,33 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
     for m in mentions:
         ctx.last_of_type[m.type] = m.entity
     ctx.last_of_type[ctx.entities[claimant].type if claimant in ctx.entities else "UnnamedSource"] = claimant
+    out = []
+    # "... reported that A and that B": two statements.
+    parts = _clauses(s, content)
+    for part in parts:
+        out += _claims_in(sentence, text, published, ctx, s, part, mentions, claimant, via, quote,
+                          confidence, claimant_basis, own_voice=claimant == ctx.outlet and not found)
+    for other in co_claimants:  # "The United States, South Korea and Ukraine estimate ...": one each
+        out += [{**c, "claimant": other} for c in out if c["claimant"] == claimant]
+    return out
+
+
+def _clauses(s: str, content: tuple[int, int]) -> list[tuple[int, int]]:
+    a, b = content
+    cut = re.search(r"\s+and that\s+", s[a:b])
+    if not cut:
+        return [content]
+    return [(a, a + cut.start()), (a + cut.end(), b)]
+
+
+def _claims_in(sentence, text, published, ctx, s, content, mentions, claimant, via, quote,
+               confidence, claimant_basis, own_voice) -> list[dict]:
     body = s[content[0]:content[1]]
     # A duration ("for three weeks") says when, not how many: it is the period's, not a value.
     figures = [f for f in quantities.find_figures(body)
                if (f.unit or "").lower() not in _DURATIONS]
-    own_voice = claimant == ctx.outlet and not found
-    if own_voice and not figures and topic_of(body, ctx.topics) is None:
+    modality, hedges = _modality(body)
+    if own_voice and not figures and topic_of(body, ctx.topics, hedged=modality != "asserted") is None:
         return []
     about = [m.entity for m in mentions
              if content[0] <= m.start < content[1] and m.entity not in (claimant, *via)
@@ -146,7 +186,6 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
     about = list(dict.fromkeys(about))
     stated = dates.stated_date(s, published, text)
     period = dates.period(s, published)
-    modality, hedges = _modality(body)
     out = []
     starts = [f.start for f in figures]
     for i, figure in enumerate(figures or [None]):
@@ -157,6 +196,8 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
         claim = {"claimant": claimant, "via": via,
                  "statement": _statement(claimant, ctx, body, quote), "topic": topic,
                  "about": about}
+        if claimant_basis:
+            claim["claimant_basis"] = claimant_basis
         if figure is not None:
             claim["value"] = figure.value()
         if quote and quote in s:
@@ -172,6 +213,24 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
         claim["_confidence"] = confidence if figure is None or not figure.derived else confidence - 0.1
         out.append(claim)
     return out
+
+
+def _speakers(s: str, frame, mentions: list[Mention], ctx: _Context) -> list[str]:
+    """Who the frame's speaker words name: several for "The United States, South Korea, and
+    Ukraine estimate"; else the one entity _resolve_span finds, or the agent named last before
+    the words ("The Institute for the Study of War (ISW), a Washington-based think tank,
+    reported")."""
+    a, b = frame.speaker
+    words = s[a:b]
+    inside = [m for m in mentions if a <= m.start and m.end <= b and ctx.gazetteer.is_agent(m.entity)]
+    if len(inside) > 1 and re.fullmatch(r"\W*(?:the\s+)?(?:\S.*?)(?:,\s*(?:and\s+)?|\s+and\s+)\S.*", words) and \
+            all(re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?", s[x.end:y.start]) for x, y in zip(inside, inside[1:])):
+        return [m.entity for m in inside]
+    found = _resolve_span(s, frame.speaker, mentions, ctx, propose=True)
+    if found:
+        return [found]
+    before = [m for m in mentions if m.end <= a and ctx.gazetteer.is_agent(m.entity)]
+    return [before[-1].entity] if before else []
 
 
 def _speaker(s: str, frame, mentions: list[Mention], ctx: _Context) -> str | None:

@@ -16,22 +16,25 @@ CUES: dict[str, tuple[str, ...]] = {
                r"\bkilled in action\b", r"\bfatalities\b", r"\blost their lives\b"),
     "wounded": (r"(?<!killed or )(?<!killed and )\bwounded\b(?! or killed)", r"\binjured\b",
                 r"\bwounded in action\b"),
-    "captured": (r"\bcaptur(?:ed|ing)\b", r"\bprisoners? of war\b", r"\btaken prisoner\b"),
+    "captured": (r"\bcaptur(?:ed|ing|e)\b", r"\bprisoners? of war\b", r"\btaken prisoner\b"),
     "casualties": (r"\bcasualt(?:y|ies)\b", r"\bkilled or wounded\b", r"\bwounded or killed\b",
                    r"\bkilled and wounded\b", r"\blosses\b", r"\bneutrali[sz]ed\b", r"\btoll\b",
+                   r"\bhalved\b", r"\bdecimated\b", r"\bdestroyed\b",
                    r"\blost\b"),
     "loss-rate": (r"\bper day\b", r"\bdaily\b", r"\ba day\b", r"\beach day\b"),
     "deployed-strength": (r"\bdeployed\b", r"\bstationed\b", r"\bcontingent\b", r"\barrived\b",
                           r"\bsent\b", r"\bstrong\b", r"\btroops in\b"),
     "combat-presence": (r"\bfront ?lines?\b", r"\bbattlefield\b", r"\bengag(?:ed|ing) in (?:battle|combat)\b",
                         r"\bnot been seen\b", r"\bwithdrawn?\b", r"\bpulled (?:back|off|from)\b",
-                        r"\bin combat\b", r"\bcombat operations\b", r"\babsence\b", r"\bvanished\b"),
+                        r"\bin combat\b", r"\bcombat operations\b", r"\babsence\b", r"\bvanished\b",
+                        r"\bskirmish(?:es)?\b", r"\binvolvement\b", r"\bcontinued fighting\b",
+                        r"\bfighting in\b", r"\brotation\b", r"\btaken off\b"),
     "reinforcements": (r"\breinforcements?\b", r"\ben route\b", r"\badditional\b.*\b(?:troops|soldiers|units)\b",
                        r"\bdeploy new\b", r"\bdispatch\b", r"\breservists\b", r"\bintegrate\b"),
     "territory": (r"\bsquare (?:kilo)?met(?:er|re)s\b", r"\bkm2\b", r"\bseized\b", r"\bterritor(?:y|ial)\b",
                   r"\bcaptured? (?:the )?(?:town|village|city)\b", r"\bland\b"),
     "tactics": (r"\bassaults?\b", r"\btactics\b", r"\bhuman wave\b", r"\babandoned\b", r"\bspearhead\b",
-                r"\bend their own lives\b", r"\bexecuted\b", r"\bbattles?\b"),
+                r"\bend their own lives\b", r"\bexecuted\b"),
     "combat-capability": (r"\bwell[- ]trained\b", r"\bmotivated\b", r"\bexperience\b", r"\bweakened\b",
                           r"\bcapabilit(?:y|ies)\b", r"\btraining\b"),
     "prisoner-testimony": (r"\bprisoner'?s?\b", r"\binterrogat(?:ion|ed|ions)\b", r"\bcaptured soldiers?\b",
@@ -49,8 +52,10 @@ _COMPILED = {t: tuple(re.compile(p) for p in ps) for t, ps in CUES.items()}
 COUNTED = ("killed", "wounded", "captured", "casualties", "loss-rate", "deployed-strength",
            "reinforcements", "territory")
 WITHOUT_FIGURE = ("verification", "loss-disclosure", "acknowledgement", "prisoner-testimony",
-                  "reinforcements", "combat-capability", "tactics", "combat-presence", "territory",
+                  "reinforcements", "combat-presence", "tactics", "combat-capability", "territory",
                   "captured", "wounded", "killed", "casualties", "outlook")
+# What only a statement about the future says, hedged or not.
+_OUTLOOK = re.compile(r"\bin sight\b|\bresolution\b|\bcease to exist\b")
 _UNIT_TOPICS = ((re.compile(r"per (?:day|week|month)"), "loss-rate"),
                 (re.compile(r"square"), "territory"))
 _WINDOW = 90   # characters after a figure in which what it counts is named
@@ -69,9 +74,11 @@ def topic_of(content: str, topics: set[str], figure=None, next_start: int | None
             if pattern.search(unit) and topic in topics:
                 return topic
         end = min(next_start if next_start is not None else len(text), figure.end + _WINDOW)
+        if figure.derived:  # "half of the 12,000 strong contingent ... killed or wounded"
+            end = min(len(text), figure.end + _WINDOW)
         best = None
         for topic in COUNTED:
-            if topic not in topics:
+            if topic not in topics or (figure.derived and topic == "deployed-strength"):
                 continue
             for p in _COMPILED[topic]:
                 for m in p.finditer(text):
@@ -86,8 +93,10 @@ def topic_of(content: str, topics: set[str], figure=None, next_start: int | None
                         best = (key, topic)
         if best is not None:
             return best[1]
+    if "outlook" in topics and (hedged or _OUTLOOK.search(text)):
+        return "outlook"   # a claim about what may come is about the outlook, whatever it names
     for topic in WITHOUT_FIGURE:
-        if topic in topics and (topic != "outlook" or hedged) and \
+        if topic in topics and topic != "outlook" and \
                 any(p.search(text) for p in _COMPILED[topic]):
             return topic
     return None
