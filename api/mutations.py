@@ -166,6 +166,26 @@ class ArticleInput:
                                            default=None)
 
 
+@strawberry.input(description="An article to read claims from: its text, or a saved HTML page, and what "
+                              "is known of it that the text may not say.")
+class ExtractInput:
+    id: str = _f("Slug for the article.")
+    text: Optional[str] = _f("The article as captured (give text or html).", default=None)
+    html: Optional[str] = _f("A saved page; its body and metadata are found in it.", default=None)
+    published: Optional[Date] = _f("Publication date, when the text does not say.", default=None)
+    outlet: Optional[str] = _f("The outlet: an entity id, label or alias.", default=None)
+
+
+@strawberry.type(description="What the extractor proposes for an article, and what was written if asked.")
+class ExtractArticlePayload:
+    proposal: str = strawberry.field(description="The article's YAML in the curated format: every claim "
+                                                 "marked extracted and unreviewed, for review.")
+    claims: int = strawberry.field(description="How many claims it proposes.")
+    text: str = strawberry.field(description="The text the offsets count into (a page's extracted text).")
+    change: Optional[Change] = strawberry.field(description="With add: what was done.")
+    article: Optional[Article] = strawberry.field(description="With add: the article as it now reads.")
+
+
 @strawberry.type(description="What addArticle did, and the article as it now reads.")
 class AddArticlePayload:
     change: Change = strawberry.field(description="What was done (unchanged: identical content, nothing written).")
@@ -218,6 +238,34 @@ def _submission(input: ArticleInput) -> Submission:
     return Submission("addArticle input", raw, text)
 
 
+def _extract(input: ExtractInput, reader):
+    """(text, proposal) for an extraction input, or the GraphQLError saying what is wrong. Runs on
+    a read thread; the entities linked to are the store's."""
+    from types import SimpleNamespace
+    from graph.corpus import Entity
+    from graph.extract.cli import proposal, read_page
+    from graph.iris import SLUG
+    problems = []
+    if (input.text is None) == (input.html is None):
+        problems.append({"where": "input", "message": "give the article's text or a saved page's html, one of them"})
+    if not SLUG.match(input.id):
+        problems.append({"where": "input.id", "message": f"{input.id[:40]!r} is not a slug "
+                                                         "(lowercase letters, digits, '-' or '_')"})
+    if problems:
+        return GraphQLError(f"refused: {problems[0]['message']}",
+                            extensions={"code": "REFUSED", "problems": problems})
+    entities = {e.local_id.rsplit("/", 1)[-1]: Entity(e.local_id.rsplit("/", 1)[-1], e.type, e.label,
+                                                      e.aliases, external_aliases=e.external_aliases)
+                for e in reader.entities.values()}
+    try:
+        text, meta = (input.text, {}) if input.text is not None else read_page(input.html, "input.html")
+        return text, proposal(text, meta, input.id, input.published, input.outlet,
+                              corpus=SimpleNamespace(entities=entities))
+    except ValueError as exc:
+        return GraphQLError(f"refused: {exc}", extensions={
+            "code": "REFUSED", "problems": [{"where": "input", "message": str(exc)}]})
+
+
 def _refused(exc: Exception) -> GraphQLError:
     if isinstance(exc, WriteTimedOut):
         return GraphQLError(str(exc), extensions={"code": "WRITE_TIMEOUT"})
@@ -253,6 +301,26 @@ class Mutation:
         change = await _write(info, lambda ingest, by, window: ingest.add(sub, by, window))
         record = await info.context.articles.load(change.iri) if change.iri else None
         return AddArticlePayload(change=Change.of(change), article=Article(record=record) if record else None)
+
+    @strawberry.mutation(description="Read an article's claims with the extractor (whosaid extract) and "
+                                     "return the proposal; with add, write it too, through the same checks "
+                                     "as addArticle. Needs a token either way: extraction costs CPU.")
+    async def extract_article(self, info: Info[Context, None], input: ExtractInput,
+                              add: bool = False) -> ExtractArticlePayload:
+        info.context.require_writer()
+        found = await info.context.run(_extract, input, info.context.reader)
+        if isinstance(found, GraphQLError):
+            raise found
+        text, doc = found
+        change = record = None
+        if add:
+            sub = Submission("extractArticle proposal", doc, text)
+            done = await _write(info, lambda ingest, by, window: ingest.add(sub, by, window))
+            change = Change.of(done)
+            record = await info.context.articles.load(done.iri) if done.iri else None
+        from graph.extract.cli import dump
+        return ExtractArticlePayload(proposal=dump(doc), claims=len(doc["claims"]), text=text,
+                                     change=change, article=Article(record=record) if record else None)
 
     @strawberry.mutation(description="Remove an article, with the claims no other article reports.")
     async def remove_article(self, info: Info[Context, None], id: strawberry.ID) -> RemoveArticlePayload:

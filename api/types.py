@@ -49,6 +49,18 @@ class Modality(Enum):
                                                                    '("if the current rate of losses continues").')
 
 
+@strawberry.enum(description="How a claim entered the graph.")
+class CurationMethod(Enum):
+    HAND = strawberry.enum_value("hand", description="Curated by hand.")
+    EXTRACTED = strawberry.enum_value("extracted", description="Extracted by a program (whosaid extract).")
+
+
+@strawberry.enum(description="Whether a person has checked a listing of a claim against its article.")
+class ReviewStatus(Enum):
+    REVIEWED = "reviewed"
+    UNREVIEWED = "unreviewed"
+
+
 @strawberry.interface(description="An object with a stable global id: its path under the graph's base IRI.")
 class Node:
     id: strawberry.ID = strawberry.field(description='Global id, e.g. "claim/nis-no-combat-since-mid-january".')
@@ -852,7 +864,10 @@ class Query:
                                   "those texts (case and accents ignored); "
                                   "statedFrom/statedTo: stated within the window (partial dates overlap); "
                                   "modality: how it is put (HEDGED finds hedged claims); occasion: the "
-                                  "occasion it was made on (id, label or alias).")
+                                  "occasion it was made on (id, label or alias); curation and "
+                                  "reviewStatus: how some report of it entered the graph, and whether "
+                                  "it was reviewed (EXTRACTED and UNREVIEWED: the extractor's "
+                                  "proposals awaiting review).")
     async def claims(self, info: Info[Context, None], claimant: Optional[str] = None,
                      about: Optional[str] = None, topic: Optional[str] = None,
                      reported_by: Optional[str] = None, article: Optional[strawberry.ID] = None,
@@ -860,12 +875,15 @@ class Query:
                      stated_to: Optional[Date] = None, first: Optional[int] = 20,
                      after: Optional[str] = None, words: Optional[str] = None,
                      modality: Optional[Modality] = None,
-                     occasion: Optional[str] = None) -> ClaimConnection:
+                     occasion: Optional[str] = None, curation: Optional[CurationMethod] = None,
+                     review_status: Optional[ReviewStatus] = None) -> ClaimConnection:
         return await claim_connection(
             info, "claims", first=first, after=after, claimant=claimant, about=about, topic=topic,
             reported_by=reported_by, article=article, text=text, words=words,
             stated_from=stated_from, stated_to=stated_to,
-            modality=modality.value if modality else None, occasion=occasion)
+            modality=modality.value if modality else None, occasion=occasion,
+            curation=curation.value if curation else None,
+            review=review_status.value if review_status else None)
 
     @strawberry.field(description="An occasion by id, IRI, label or alias.")
     def occasion(self, info: Info[Context, None], id: str) -> Optional[Occasion]:

@@ -210,6 +210,8 @@ class ClaimFilter:
     article: str | None = None
     modality: str | None = None   # the concept IRI (ws:Hedged, ...)
     occasion: str | None = None
+    method: str | None = None     # ws:HandCuration or ws:Extraction: some report entered so
+    review: str | None = None     # ws:Reviewed or ws:Unreviewed: some report is
     text: str | None = None
     words: list[list[str]] | None = None   # pieces of word tokens (parse_words)
     stated_from: str | None = None
@@ -458,10 +460,19 @@ class Reader:
 
     def claim_filter(self, *, claimant=None, about=None, topic=None, reported_by=None,
                      article=None, text=None, words=None, stated_from=None,
-                     stated_to=None, modality=None, occasion=None) -> ClaimFilter:
+                     stated_to=None, modality=None, occasion=None, curation=None,
+                     review=None) -> ClaimFilter:
         """Turn API arguments into a filter; references that match nothing make it empty.
-        `modality` is a format value ("hedged")."""
+        `modality` is a format value ("hedged"); `curation` "hand" or "extracted"; `review`
+        "reviewed" or "unreviewed"."""
         f = ClaimFilter()
+        for name, value, allowed, iris in (
+                ("curation", curation, ("hand", "extracted"), ("HandCuration", "Extraction")),
+                ("review", review, ("reviewed", "unreviewed"), ("Reviewed", "Unreviewed"))):
+            if value is not None:
+                if value not in allowed:
+                    raise ReadError(f"{name} must be one of {', '.join(allowed)}, not {value[:40]!r}")
+                setattr(f, "method" if name == "curation" else "review", WS + iris[allowed.index(value)])
         if modality is not None:
             if modality not in MODALITIES:
                 raise ReadError(f"modality must be one of {', '.join(MODALITIES)}, not {modality[:40]!r}")
@@ -515,7 +526,7 @@ class Reader:
             body.append(parts["reportedBy"]); values["reporter"] = ox.NamedNode(f.reported_by)
         if f.article:
             body.append(parts["article"]); values["article"] = ox.NamedNode(f.article)
-        for name in ("modality", "occasion"):
+        for name in ("modality", "occasion", "method", "review"):
             if getattr(f, name):
                 body.append(parts[name]); values[name] = ox.NamedNode(getattr(f, name))
         if f.text is not None:
@@ -544,7 +555,8 @@ class Reader:
 
     def _index_filter(self, f: ClaimFilter) -> dict:
         return dict(claimant=f.claimant, about=f.about, topic=f.topic, reporter=f.reported_by,
-                    article=f.article, modality=f.modality, occasion=f.occasion, text=f.text, words=f.words, stated_from=f.stated_from,
+                    article=f.article, modality=f.modality, occasion=f.occasion, method=f.method,
+                    review=f.review, text=f.text, words=f.words, stated_from=f.stated_from,
                     stated_to=f.stated_to)
 
     def count_claims(self, f: ClaimFilter) -> int:

@@ -186,6 +186,16 @@ def test_graphql_gives_caveats_both_ways_insertions_and_qualifiers(gql, corpus):
                      "qualifier": qualified.value.qualifier}
 
 
+def test_graphql_filters_by_how_claims_entered(gql, corpus):
+    every = gql.data("{ claims { totalCount } }")["claims"]["totalCount"]
+    counts = {args: gql.data(f"{{ claims({args}) {{ totalCount }} }}")["claims"]["totalCount"]
+              for args in ("curation: HAND", "curation: EXTRACTED", "reviewStatus: REVIEWED",
+                           "reviewStatus: UNREVIEWED", "curation: HAND, reviewStatus: REVIEWED")}
+    assert every == len(corpus.claims)
+    assert counts == {"curation: HAND": every, "curation: EXTRACTED": 0, "reviewStatus: REVIEWED": every,
+                      "reviewStatus: UNREVIEWED": 0, "curation: HAND, reviewStatus: REVIEWED": every}
+
+
 def test_graphql_says_how_every_report_entered(gql):
     page = gql.data("{ claims(first: 100) { totalCount nodes { reports { curation { method by "
                     "curatedOn reviewStatus reviewedBy reviewedOn extractor confidence } } } } }")["claims"]
@@ -244,7 +254,10 @@ def test_an_extracted_claim_is_written_with_its_extractor_and_read_back(tmp_path
         assert response.get("data") and response["data"]["addArticle"]["change"]["kind"] == "added", response
         found = client.data("""{ claim(id: "claim/extracted-article-claim-0") { modality hedges
             reports { curation { method by curatedOn extractor extractorVersion confidence reviewStatus } } } }""")
+        proposals = client.data("{ claims(curation: EXTRACTED, reviewStatus: UNREVIEWED) { "
+                                "nodes { id } } }")["claims"]["nodes"]
     assert found["claim"]["modality"] == "PREDICTED" and found["claim"]["hedges"] == ["expects"]
+    assert proposals == [{"id": "claim/extracted-article-claim-0"}]
     assert found["claim"]["reports"][0]["curation"] == {
         "method": "extracted", "by": "nightly run", "curatedOn": "2026-11-25",
         "extractor": "whosaid-extract", "extractorVersion": "0.1.0", "confidence": 0.72,

@@ -98,3 +98,30 @@ def _articles():
     from graph.corpus import load_corpus
     from graph.rdf import ontology_graph
     return load_corpus(Path(CORPUS), topic_ids(ontology_graph())).articles.values()
+
+
+EXTRACT = """mutation($input: ExtractInput!, $add: Boolean!) { extractArticle(input: $input, add: $add) {
+  proposal claims text change { kind article } article { id claims { totalCount } } } }"""
+
+
+def test_the_extraction_mutation_needs_a_token_proposes_and_adds_on_request(tmp_path, built_store_path):
+    from .conftest import GraphQLClient, running_server
+    from .test_ingest import AUTH, TOKEN
+    store = tmp_path / "store"
+    shutil.copytree(built_store_path, store)
+    given = {"input": {"id": "wire-test", "text": WIRE, "published": "2025-03-04"}, "add": False}
+    with running_server(store, WHOSAID_WRITE_TOKENS=TOKEN) as base:
+        client = GraphQLClient(base)
+        anonymous = client.post(EXTRACT, given).json()
+        assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        proposed = client.post(EXTRACT, given, **AUTH).json()["data"]["extractArticle"]
+        assert proposed["claims"] == 3 and proposed["change"] is None and proposed["text"] == WIRE
+        assert yaml.safe_load(proposed["proposal"])["claims"][1]["via"] == ["associated-press"]
+        assert client.data("{ claims(curation: EXTRACTED) { totalCount } }")["claims"]["totalCount"] == 0
+        added = client.post(EXTRACT, {**given, "add": True}, **AUTH).json()["data"]["extractArticle"]
+        assert added["change"] == {"kind": "added", "article": "article/wire-test"}
+        assert added["article"]["claims"]["totalCount"] == 3
+        waiting = client.data("{ claims(curation: EXTRACTED, reviewStatus: UNREVIEWED) { totalCount } }")
+        assert waiting["claims"]["totalCount"] == 3
+        bad = client.post(EXTRACT, {"input": {"id": "Not A Slug"}, "add": False}, **AUTH).json()
+        assert bad["errors"][0]["extensions"]["code"] == "REFUSED"

@@ -23,10 +23,15 @@ def read_article(path: Path) -> tuple[str, dict]:
         raise ValueError(f"{path}: not UTF-8 (byte {exc.start})") from None
     if path.suffix.lower() not in (".html", ".htm"):
         return page, {}
+    return read_page(page, str(path))
+
+
+def read_page(page: str, where: str = "the page") -> tuple[str, dict]:
+    """A saved HTML page's article text and metadata (trafilatura), as read_article gives them."""
     import trafilatura
     found = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False)
     if not found or not getattr(found, "text", None):
-        raise ValueError(f"{path}: no article text found in the page")
+        raise ValueError(f"{where}: no article text found in the page")
     title = getattr(found, "title", None)
     text = f"{title}\n\n{found.text}\n" if title else f"{found.text}\n"
     meta = {"title": title, "authors": [a.strip() for a in (getattr(found, "author", None) or "").split(";") if a.strip()],
@@ -35,12 +40,18 @@ def read_article(path: Path) -> tuple[str, dict]:
 
 
 def extract_one(path: str, published: str | None, outlet: str | None) -> tuple[str, str, dict]:
-    from .pipeline import extract_article
     p = Path(path)
     text, meta = read_article(p)
     aid = article_id_of(p)
+    return aid, text, proposal(text, meta, aid, published, outlet)
+
+
+def proposal(text: str, meta: dict, aid: str, published: str | None, outlet: str | None,
+             corpus=None) -> dict:
+    """The extracted article's YAML document, with what the page's metadata says (marked)."""
+    from .pipeline import extract_article
     doc = extract_article(text, article_id=aid, published=published or meta.get("published"),
-                          outlet=outlet)
+                          outlet=outlet, corpus=corpus)
     if meta.get("title"):
         doc = {"id": doc.pop("id"), "title": meta["title"], **doc}
     if meta.get("authors"):
@@ -48,7 +59,7 @@ def extract_one(path: str, published: str | None, outlet: str | None) -> tuple[s
     if meta.get("published") and not published:
         doc["published"] = {"date": meta["published"], "inferred": True,
                             "basis": "The page's own metadata, as trafilatura found it."}
-    return aid, text, doc
+    return doc
 
 
 class _Plain(yaml.SafeDumper):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..corpus import Corpus, Entity
 from ..names import normalize_name
@@ -69,9 +70,7 @@ def extract_article(text: str, *, article_id: str, published: str | None = None,
     """The article's YAML document (a dict), every claim marked as extracted and proposed."""
     if corpus is None:
         corpus = _seed_corpus()
-    from ..build import topic_ids
-    from ..rdf import ontology_graph
-    topics = topic_ids(ontology_graph())
+    topics = _topics()
     if outlet:
         from ..corpus import EntityIndex
         found = EntityIndex(corpus.entities).candidates(outlet)
@@ -292,6 +291,14 @@ def _statement(claimant: str, ctx: _Context, content: str, quote: str | None) ->
 
 def _slug(text: str) -> str:
     return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9_-]+", "-", text.lower())).strip("-")
+
+
+@lru_cache(maxsize=1)
+def _topics() -> frozenset[str]:
+    """The topic scheme's ids (read once: parsing the ontology costs more than an article)."""
+    from ..build import topic_ids
+    from ..rdf import ontology_graph
+    return frozenset(topic_ids(ontology_graph()))
 
 
 _SEED = None

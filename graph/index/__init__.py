@@ -54,7 +54,7 @@ import os
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -67,7 +67,7 @@ log = logging.getLogger("whosaid.index")
 
 INDEX_FILE = "whosaid-index.sqlite"
 SCHEMA = (Path(__file__).resolve().parent / "schema.sql").read_text(encoding="utf-8")
-VERSION = "5"  # bump when schema.sql or what is indexed changes: older files are rebuilt
+VERSION = "6"  # bump when schema.sql or what is indexed changes: older files are rebuilt
 UNKNOWN = "9999-12-31"
 TEXTS_PER_CLAIM = 4096  # text rowids: claim n * 4096 + i
 SHORT = 3               # trigram lookups need 3 characters
@@ -203,6 +203,7 @@ class _ClaimData:
     figure: tuple | None = None   # (subject, unit casefolded or '', low, high) if it states one
     modality: str | None = None   # the ws: concept IRI
     occasion: str | None = None   # the occasion entity IRI
+    curation: set = field(default_factory=set)   # ("method" | "review", concept IRI) of its reports
 
 
 class ClaimIndex:
@@ -440,6 +441,9 @@ class ClaimIndex:
             c = out.get(row["claim"].value)
             if c is None:
                 continue
+            method, status = row.get("method"), row.get("status")
+            if method is not None:
+                c.curation |= {("method", method.value), ("review", status.value)}
             for name in ("about", "article", "outlet", "agent", "exact"):
                 term = row.get(name)
                 if term is None:
@@ -482,6 +486,7 @@ class ClaimIndex:
             values += [("article", a) for a in c.articles]
             values += [("reporter", r) for r in c.reporters]
             values += [(kind, v) for kind, v in (("modality", c.modality), ("occasion", c.occasion)) if v]
+            values += list(c.curation)
             for kind, value in set(values):
                 links.append((self._term(terms, kind, value), key, c.id, n, end))
             if c.figure is not None:
@@ -551,7 +556,7 @@ def merge_claims(parts: Iterable[dict[str, _ClaimData]]) -> dict[str, _ClaimData
             if have is None:
                 out[iri] = c
                 continue
-            for name in ("texts", "about", "articles", "reporters"):
+            for name in ("texts", "about", "articles", "reporters", "curation"):
                 getattr(have, name).update(getattr(c, name))
             if have.figure is None:
                 have.figure = c.figure
@@ -694,11 +699,12 @@ class IndexView:
         return " AND ".join('"' + " ".join(piece) + '"' for piece in words)
 
     def search(self, *, claimant=None, about=None, topic=None, reporter=None, article=None,
-               modality=None, occasion=None, text=None, words=None, stated_from=None,
-               stated_to=None, after=None, limit=21, count: bool = True) -> Found:
+               modality=None, occasion=None, method=None, review=None, text=None, words=None,
+               stated_from=None, stated_to=None, after=None, limit=21, count: bool = True) -> Found:
         wanted = [(k, v) for k, v in (("claimant", claimant), ("about", about), ("topic", topic),
                                       ("reporter", reporter), ("article", article),
-                                      ("modality", modality), ("occasion", occasion)) if v]
+                                      ("modality", modality), ("occasion", occasion),
+                                      ("method", method), ("review", review)) if v]
         terms = self._terms(wanted)
         if terms is None:  # a value no claim has
             return Found([], 0)
