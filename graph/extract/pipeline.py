@@ -149,8 +149,10 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
     # The article's own outlet is not an intermediary of its own report.
     via = list(dict.fromkeys(a for a in reversed(chain[:-1]) if a not in (ctx.outlet, claimant)))
     for m in mentions:
-        ctx.last_of_type[m.type] = m.entity
-    ctx.last_of_type[ctx.entities[claimant].type if claimant in ctx.entities else "UnnamedSource"] = claimant
+        if m.entity != ctx.outlet:   # "the report" refers to a source, not the article itself
+            ctx.last_of_type[m.type] = m.entity
+    if claimant != ctx.outlet:
+        ctx.last_of_type[ctx.entities[claimant].type if claimant in ctx.entities else "UnnamedSource"] = claimant
     out = []
     # "... reported that A and that B": two statements.
     parts = _clauses(s, content)
@@ -177,7 +179,7 @@ def _claims_in(sentence, text, published, ctx, s, content, mentions, claimant, v
     figures = [f for f in quantities.find_figures(body)
                if (f.unit or "").lower() not in _DURATIONS]
     modality, hedges = _modality(body)
-    if own_voice and not figures and topic_of(body, ctx.topics, hedged=modality != "asserted") is None:
+    if own_voice and not figures and topic_of(body, ctx.topics, hedges=hedges) is None:
         return []
     about = [m.entity for m in mentions
              if content[0] <= m.start < content[1] and m.entity not in (claimant, *via)
@@ -187,9 +189,20 @@ def _claims_in(sentence, text, published, ctx, s, content, mentions, claimant, v
     period = dates.period(s, published)
     out = []
     starts = [f.start for f in figures]
-    for i, figure in enumerate(figures or [None]):
-        following = next((x for x in starts[i + 1:] if figure and x >= figure.end), None)
-        topic = topic_of(body, ctx.topics, figure, following, hedged=modality != "asserted")
+    candidates: list = list(figures or [None])
+    if figures and modality != "asserted" and all(_descriptive(body, f) for f in figures):
+        # "could lose its entire contingent of approximately 12,000 troops": the figure describes
+        # what the prediction is about; the prediction is a claim of its own.
+        candidates.append(None)
+    for i, figure in enumerate(candidates):
+        following = next((x for x in starts if figure and x > figure.start), None)
+        topic = topic_of(body, ctx.topics, figure, following, hedges=hedges)
+        if figure is None and _PRISONER.search(_label(claimant, ctx)) and "prisoner-testimony" in ctx.topics:
+            topic = "prisoner-testimony"   # what a prisoner says is testimony, whatever it is about
+        if topic is None and not own_voice and "outlook" in ctx.topics:
+            # A named speaker's statement that no cue places: kept for review rather than lost,
+            # as an assessment.
+            topic = "outlook"
         if topic is None:
             continue
         claim = {"claimant": claimant, "via": via,
@@ -214,12 +227,33 @@ def _claims_in(sentence, text, published, ctx, s, content, mentions, claimant, v
     return out
 
 
+_PRISONER = re.compile(r"\b(?:prisoners?|captured|captive|detainees?)\b", re.I)
+
+
+def _label(entity_id: str, ctx: _Context) -> str:
+    if entity_id in ctx.entities:
+        return ctx.entities[entity_id].label
+    return ctx.new_entities.get(entity_id, {}).get("label", entity_id)
+
+
+def _descriptive(body: str, figure) -> bool:
+    """A figure that describes a noun ("its contingent of approximately 12,000 troops") rather
+    than being what the sentence asserts."""
+    return bool(re.search(r"\bof\s*$", body[:figure.start]))
+
+
 def _speakers(s: str, frame, mentions: list[Mention], ctx: _Context) -> list[str]:
     """Who the frame's speaker words name: several for "The United States, South Korea, and
     Ukraine estimate"; else the one entity _resolve_span finds, or the agent named last before
     the words ("The Institute for the Study of War (ISW), a Washington-based think tank,
     reported")."""
     a, b = frame.speaker
+    # "North Korean soldiers who fought ... and were captured by Ukrainian forces confirm": the
+    # head of the phrase speaks, not what its relative clause names.
+    relative = re.search(r"\s(?:who|which|whose)\s", s[a:b])
+    if relative:
+        b = a + relative.start()
+        frame = attribution.Frame((a, b), frame.verb, frame.content)
     words = s[a:b]
     inside = [m for m in mentions if a <= m.start and m.end <= b and ctx.gazetteer.is_agent(m.entity)]
     if len(inside) > 1 and re.fullmatch(r"\W*(?:the\s+)?(?:\S.*?)(?:,\s*(?:and\s+)?|\s+and\s+)\S.*", words) and \
@@ -282,8 +316,7 @@ def _modality(content: str) -> tuple[str, list[str]]:
 
 
 def _statement(claimant: str, ctx: _Context, content: str, quote: str | None) -> str:
-    name = ctx.entities[claimant].label if claimant in ctx.entities else \
-        ctx.new_entities.get(claimant, {}).get("label", claimant)
+    name = _label(claimant, ctx)
     said = (quote or content).strip().strip('"“”').rstrip(",.;: ")
     said = re.sub(r"^(?:that|,)\s+", "", said)
     return f"{name} said: {said}."

@@ -25,7 +25,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "deployed-strength": (r"\bdeployed\b", r"\bstationed\b", r"\bcontingent\b", r"\barrived\b",
                           r"\bsent\b", r"\bstrong\b", r"\btroops in\b"),
     "combat-presence": (r"\bfront ?lines?\b", r"\bbattlefield\b", r"\bengag(?:ed|ing) in (?:battle|combat)\b",
-                        r"\bnot been seen\b", r"\bwithdrawn?\b", r"\bpulled (?:back|off|from)\b",
+                        r"(?:\bnot|n[’']t) been seen\b", r"\bwithdrawn?\b", r"\bpulled (?:back|off|from)\b",
                         r"\bin combat\b", r"\bcombat operations\b", r"\babsence\b", r"\bvanished\b",
                         r"\bskirmish(?:es)?\b", r"\binvolvement\b", r"\bcontinued fighting\b",
                         r"\bfighting in\b", r"\brotation\b", r"\btaken off\b"),
@@ -54,15 +54,20 @@ COUNTED = ("killed", "wounded", "captured", "casualties", "loss-rate", "deployed
 WITHOUT_FIGURE = ("verification", "loss-disclosure", "acknowledgement", "prisoner-testimony",
                   "reinforcements", "combat-presence", "tactics", "combat-capability", "territory",
                   "captured", "wounded", "killed", "casualties", "outlook")
-# What only a statement about the future says, hedged or not.
+# What only a statement about the future says, hedged or not; and the hedges of possibility
+# that make a claim one about what may come ("may", "could"; not "reportedly" or "likely", which
+# hedge a report of what happened).
 _OUTLOOK = re.compile(r"\bin sight\b|\bresolution\b|\bcease to exist\b")
+_POSSIBLY = re.compile(r"^(?:may|might|could|possible|entirely possible|unclear whether|if\b.*)$", re.I)
+# Topics that stay theirs when hedged: an expected reinforcement is still about reinforcements.
+_BEFORE_OUTLOOK = ("verification", "loss-disclosure", "acknowledgement", "reinforcements")
 _UNIT_TOPICS = ((re.compile(r"per (?:day|week|month)"), "loss-rate"),
                 (re.compile(r"square"), "territory"))
 _WINDOW = 90   # characters after a figure in which what it counts is named
 
 
 def topic_of(content: str, topics: set[str], figure=None, next_start: int | None = None,
-             hedged: bool = False) -> str | None:
+             hedges: tuple[str, ...] | list[str] = ()) -> str | None:
     """The topic of a claim whose content is `content`. With a figure (quantities.Figure, offsets
     in `content`), what it counts decides: its unit, else the counting cue nearest after it
     (before the next figure), else the nearest before it. Without one, the most specific topic
@@ -93,7 +98,10 @@ def topic_of(content: str, topics: set[str], figure=None, next_start: int | None
                         best = (key, topic)
         if best is not None:
             return best[1]
-    if "outlook" in topics and (hedged or _OUTLOOK.search(text)):
+    for topic in _BEFORE_OUTLOOK:
+        if topic in topics and any(p.search(text) for p in _COMPILED[topic]):
+            return topic
+    if "outlook" in topics and (any(_POSSIBLY.match(h) for h in hedges) or _OUTLOOK.search(text)):
         return "outlook"   # a claim about what may come is about the outlook, whatever it names
     for topic in WITHOUT_FIGURE:
         if topic in topics and topic != "outlook" and \
