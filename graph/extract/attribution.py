@@ -54,8 +54,8 @@ class Frame:
 
 def frames(sentence: str) -> list[Frame]:
     """The attribution frames of a sentence, outermost first (nested ones follow)."""
-    outer = (_speaker_after(sentence) or _according_to(sentence) or _report_by(sentence)
-             or _speaker_first(sentence, 0))
+    outer = (_quoted_as_saying(sentence) or _speaker_after(sentence) or _according_to(sentence)
+             or _report_by(sentence) or _speaker_first(sentence, 0))
     if outer is None:
         return []
     found = [outer]
@@ -115,6 +115,21 @@ def _speaker_after(s: str) -> Frame | None:
         return Frame((m.start("speaker"), m.end("speaker")), m.group("verb"), (0, m.start()),
                      quote=_quote_in(s[:m.start()]))
     return None
+
+
+def _quoted_as_saying(s: str) -> Frame | None:
+    """'..., KCNA quoted Kim Jong Un as saying.' / 'KCNA quoted Kim Jong Un as saying that ...':
+    the quoted speaker is the claimant, the quoting outlet relays it."""
+    m = re.search(r"(?:^|[,”\"]\s*)(?P<relay>[^,\"“”]{2,80}?)\s+quoted\s+(?P<speaker>[^,\"“”]{2,80}?)"
+                  r"\s+as\s+saying\b(?:\s+that\b)?", s)
+    if not m:
+        return None
+    at_end = not s[m.end():].strip(" .")
+    content = (0, m.start("relay")) if at_end else (m.end(), len(s))
+    content = (content[0], content[1] - (len(s[:content[1]]) - len(s[:content[1]].rstrip(" ,"))))
+    return Frame((m.start("relay"), m.end("relay")), "quoted", content,
+                 cited=[(m.start("speaker"), m.end("speaker"))],
+                 quote=_quote_in(s[content[0]:content[1]]))
 
 
 def _report_by(s: str) -> Frame | None:

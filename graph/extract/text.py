@@ -111,8 +111,11 @@ def sentences(text: str, body: tuple[int, int] | None = None) -> list[Sentence]:
     """The sentences of the body's prose lines, with offsets into `text`."""
     start, end = body or body_span(text)
     out: list[Sentence] = []
-    for n, line in enumerate(line for line in lines(text) if start <= line.start and line.end <= end):
-        if not line.prose:
+    inside = [line for line in lines(text) if start <= line.start and line.end <= end]
+    # A text of headlines only ("..., Ukraine's General Staff says"): its lines are what it says.
+    any_prose = any(line.prose for line in inside)
+    for n, line in enumerate(inside):
+        if not (line.prose or (not any_prose and line.text.strip())):
             continue
         cuts = [s.start_char for s in _nlp()(line.text).sents] + [len(line.text)]
         for i in range(1, len(cuts) - 1):

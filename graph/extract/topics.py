@@ -21,7 +21,8 @@ CUES: dict[str, tuple[str, ...]] = {
                    r"\bkilled and wounded\b", r"\blosses\b", r"\bneutrali[sz]ed\b", r"\btoll\b",
                    r"\bhalved\b", r"\bdecimated\b", r"\bdestroyed\b",
                    r"\blost\b"),
-    "loss-rate": (r"\bper day\b", r"\bdaily\b", r"\ba day\b", r"\beach day\b"),
+    "loss-rate": (r"\bper day\b", r"\bdaily\b", r"\ba day\b", r"\beach day\b", r"\bpast day\b",
+                  r"\bpast 24 hours\b", r"\bovernight\b"),
     "deployed-strength": (r"\bdeployed\b", r"\bstationed\b", r"\bcontingent\b", r"\barrived\b",
                           r"\bsent\b", r"\bstrong\b", r"\btroops in\b"),
     "combat-presence": (r"\bfront ?lines?\b", r"\bbattlefield\b", r"\bengag(?:ed|ing) in (?:battle|combat)\b",
@@ -30,8 +31,10 @@ CUES: dict[str, tuple[str, ...]] = {
                         r"\bskirmish(?:es)?\b", r"\binvolvement\b", r"\bcontinued fighting\b",
                         r"\bfighting in\b", r"\brotation\b", r"\btaken off\b"),
     "reinforcements": (r"\breinforcements?\b", r"\ben route\b", r"\badditional\b.*\b(?:troops|soldiers|units)\b",
-                       r"\bdeploy new\b", r"\bdispatch\b", r"\breservists\b", r"\bintegrate\b"),
+                       r"\bdeploy new\b", r"\bdispatch\b", r"\breservists\b", r"\bintegrate\b",
+                       r"\bmore (?:troops|soldiers)\b", r"\badditional\b", r"\bsend\b"),
     "territory": (r"\bsquare (?:kilo)?met(?:er|re)s\b", r"\bkm2\b", r"\bseized\b", r"\bterritor(?:y|ial)\b",
+                  r"\badvanc(?:ed|es|e|ing)\b", r"\bgained ground\b", r"\brecaptured\b",
                   r"\bcaptured? (?:the )?(?:town|village|city)\b", r"\bland\b"),
     "tactics": (r"\bassaults?\b", r"\btactics\b", r"\bhuman wave\b", r"\babandoned\b", r"\bspearhead\b",
                 r"\bend their own lives\b", r"\bexecuted\b"),
@@ -87,8 +90,10 @@ def topic_of(content: str, topics: set[str], figure=None, next_start: int | None
                 continue
             for p in _COMPILED[topic]:
                 for m in p.finditer(text):
-                    if figure.end <= m.start() < end or (figure.start <= m.start() < figure.end):
-                        distance = max(0, m.start() - figure.end)
+                    if m.start() < figure.end and m.end() > figure.start:
+                        distance = 0   # the cue is part of the figure's phrase ("10,000 more troops")
+                    elif figure.end <= m.start() < end:
+                        distance = m.start() - figure.end
                     elif m.end() <= figure.start:
                         distance = 2 * _WINDOW + figure.start - m.end()
                     else:
