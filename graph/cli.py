@@ -399,22 +399,30 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 
 
 @app.command()
-def extract(files: List[Path] = typer.Argument(..., help="Article texts (.txt) or saved pages (.html)."),
+def extract(files: List[Path] = typer.Argument(..., help="Article texts (.txt), saved pages (.html), "
+                                                          "or folders of them."),
             published: Optional[str] = typer.Option(None, "--published", help="Publication date, "
                                                     "YYYY[-MM[-DD]], when the text does not say."),
             outlet: Optional[str] = typer.Option(None, "--outlet", help="The outlet: an entity id, "
                                                  "label or alias."),
             output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the "
                                                   "YAML and text files (default: print one YAML)."),
-            jobs: Optional[int] = JobsOption) -> None:
+            jobs: Optional[int] = JobsOption,
+            add_them: bool = typer.Option(False, "--add", help="Add the proposals to the store "
+                                          "at once (they stay in -o FOLDER, marked unreviewed)."),
+            store: Optional[str] = StoreOption) -> None:
     """Propose an article's claims in the curated format, each marked as extracted and
     unreviewed, for a person to review and `whosaid add`."""
-    from .extract.cli import extract_files
+    from .extract.cli import expand, extract_files
+    if add_them and output is None:
+        _fail("Cannot extract:", ["--add needs -o FOLDER: the proposals are kept there for review"])
     try:
-        extract_files(files, published=published, outlet=outlet, output=output, jobs=jobs,
+        extract_files(expand(files), published=published, outlet=outlet, output=output, jobs=jobs,
                       console=err, out=out)
     except ValueError as exc:
         _fail("Cannot extract:", [str(exc)])
+    if add_them:
+        add([output], by=None, store=store)
 
 
 @app.command("eval")

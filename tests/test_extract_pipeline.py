@@ -125,3 +125,20 @@ def test_the_extraction_mutation_needs_a_token_proposes_and_adds_on_request(tmp_
         assert waiting["claims"]["totalCount"] == 3
         bad = client.post(EXTRACT, {"input": {"id": "Not A Slug"}, "add": False}, **AUTH).json()
         assert bad["errors"][0]["extensions"]["code"] == "REFUSED"
+
+
+def test_a_folder_is_extracted_and_added_in_one_command(tmp_path, built_store_path):
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "wire-one.txt").write_text(WIRE, encoding="utf-8")
+    (folder / "wire-two.txt").write_text(WIRE.replace("Monday", "Tuesday"), encoding="utf-8")
+    (folder / "notes.md").write_text("not an article", encoding="utf-8")   # left alone
+    store = tmp_path / "store"
+    shutil.copytree(built_store_path, store)
+    result = run_cli("extract", str(folder), "-o", str(tmp_path / "out"), "--add",
+                     "--published", "2025-03-05", store=store, check=True)
+    assert result.stdout.count("added") == 2, result.stdout + result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "wire-one.txt", "wire-one.yaml", "wire-two.txt", "wire-two.yaml"]
+    refused = run_cli("extract", str(folder), "--add", store=store)
+    assert refused.returncode == 1 and "--add needs -o FOLDER" in refused.stderr

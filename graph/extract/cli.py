@@ -9,6 +9,17 @@ from pathlib import Path
 import yaml
 
 
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for the texts and pages in it."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in (".txt", ".html", ".htm"))
+        else:
+            out.append(p)
+    return out
+
+
 def article_id_of(path: Path) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "article"
 
