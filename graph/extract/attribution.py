@@ -29,7 +29,8 @@ SAY = (r"said|says|say|told|tells|tell|stated|states|state|reported|reports|repo
        r"connected|attributed|linked|blamed|commented|mentioned")
 _SAY = re.compile(rf"\b(?P<verb>{SAY})\b")
 # "a recent report by", "the estimate of": the noun, not the verb.
-_NOUN_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|his|her|their|recent|new|latest)\s+$", re.I)
+_NOUN_BEFORE = re.compile(r"\b(?:a|an|the|this|that|these|those|such|its|his|her|their|our|your|"
+                          r"recent|new|latest|earlier|previous)\s+$", re.I)
 _NOUN_FORMS = {"report", "reports", "estimate", "estimates", "state", "states", "claims", "notes"}
 # Frames whose content may hold another speaker's frame: "ISW reported: 'NIS stated ...'".
 _RELAYING = {"reported", "reports", "said", "says", "announced", "wrote", "writes", "according to",

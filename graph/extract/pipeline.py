@@ -133,7 +133,10 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
         quote = frame.quote or quote
     carried = ctx.carry if (not chain and ctx.carry and ctx.carry[0] == sentence.paragraph) else None
     if chain:
-        ctx.carry = (sentence.paragraph, list(chain)) if found[0].verb in _CARRYING else None
+        # "..., as Zelensky reported on January 11." attributes that sentence only.
+        aside = s[:found[0].speaker[0]].rstrip().endswith((", as", ",as")) or \
+            s[found[0].speaker[0]:].lstrip().startswith("as ")
+        ctx.carry = (sentence.paragraph, list(chain)) if found[0].verb in _CARRYING and not aside else None
     elif carried:
         # A sentence with no speaker right after "ISW reported that ..." in the same paragraph
         # goes on with that account; worked out, so marked.
@@ -165,8 +168,10 @@ def _claims_of(sentence, text: str, published, ctx: _Context) -> list[dict]:
 
 
 def _clauses(s: str, content: tuple[int, int]) -> list[tuple[int, int]]:
+    """The statements of a content: "A and that B" is two, and so is "forces have been engaged in
+    combat, suffering losses of about 90 a day" (the participle states a figure of its own)."""
     a, b = content
-    cut = re.search(r"\s+and that\s+", s[a:b])
+    cut = re.search(r"\s+and that\s+|,\s+(?=(?:suffering|losing|killing|leaving|causing)\b)", s[a:b])
     if not cut:
         return [content]
     return [(a, a + cut.start()), (a + cut.end(), b)]

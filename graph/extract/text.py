@@ -27,7 +27,7 @@ _FURNITURE = [
     re.compile(r"^\s*by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+)*\s+\w+ \d{1,2}, \d{4}"),    # byline
     re.compile(r"^\s*\d{1,2}:\d{2}\s*(AM|PM)\s*$", re.I),                          # a time stamp
 ]
-_MIN_PROSE_WORDS = 8     # a shorter line without a full stop is a heading or a teaser title
+_MIN_PROSE_WORDS = 4     # a line of prose ends a sentence and has a few words; headings do not
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s*$")
 # A title or month abbreviation the sentencizer took for a full stop ("citing Col. Oleksandr").
 _TITLE_AT_END = re.compile(r"\b(?:Col|Gen|Lt|Maj|Capt|Sgt|Dr|Mr|Mrs|Ms|Sen|Rep|Gov|Adm|Brig|Cmdr|"
