@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import quote
 
 import jinja2
 import pyoxigraph as ox
@@ -32,7 +33,8 @@ from graph.export import FORMATS as DUMP_FORMATS
 from graph.iris import DCTERMS, OA, ONTOLOGY_IRI, PREFIXES, PROV, SCHEMA, SKOS, TOPIC, WS, XSD
 from graph.queries import named
 from graph.rdf import ontology_graph
-from graph.read import (ArticleRecord, ClaimRecord, CurationRecord, EntityRecord, QuantityRecord, Reader,
+from graph.read import (ArticleRecord, ClaimFilter, ClaimRecord, CurationRecord, EntityRecord, QuantityRecord,
+                        ReadError, Reader,
                         ReportRecord, TopicRecord, is_iri)
 
 from .negotiation import accepted_types
@@ -526,16 +528,41 @@ def topic(topic_id: str, request: Request) -> Response:
     record = request.app.state.reader.topics.get(iri)
     if record is None:
         return not_found("topic", iri)
+    about = request.query_params.get("about")
     return represent(request, iri, "describe_topic", "topic.html",
-                     lambda: topic_page(Site(request), record))
+                     lambda: topic_page(Site(request), record, about))
 
 
-def topic_page(site: Site, t: TopicRecord) -> dict:
+def topic_page(site: Site, t: TopicRecord, about: str | None = None) -> dict:
+    """The topic, its claims (about one entity when `about` names one), and their figures drawn
+    against the date they were stated (api/charts.py)."""
+    from .charts import figure_chart
     narrower = sorted((n for n in site.reader.topics.values() if n.broader == t.iri),
                       key=lambda n: n.label)
+    try:
+        subject = site.reader.entity_filter("about", about)[0] if about else None
+        wanted = site.reader.claim_filter(topic=t.id, about=subject or about)
+    except ReadError:   # an ambiguous name: nothing is drawn for a guess
+        subject, wanted = None, ClaimFilter(empty=True)
+    found = site.reader.search_claims(wanted, first=100)
+    records = site.reader.claims(found.items)
+    ordered = [records[i] for i in found.items if i in records]
+    reports = site.reader.reports(found.items)
+
+    def chain(c) -> str:
+        steps = [site.entity(v).label for r in reports.get(c.iri, [])[:1] for v in r.via]
+        return "".join(f" via {s}" for s in steps)
+    chart = figure_chart(ordered, lambda c: site.claim(c).href,
+                         lambda iri: site.entity(iri).label if site.entity(iri) else iri, chain)
+    # The entities this page's figures are about: each has a chart of its own.
+    subjects = [Link(f"/topic/{t.id}?about={quote(e.local_id.rsplit('/', 1)[-1])}", e.label)
+                for e in (site.reader.entities.get(i) for i in dict.fromkeys(
+                    c.subject for c in ordered if c.subject and c.value is not None))
+                if e is not None and e.iri != subject]
     return {"topic": t, "broader": site.topic(t.broader) if t.broader else None,
-            "narrower": [site.topic(n.iri) for n in narrower],
-            "claims": claims_where(site, topic=t.id)}
+            "narrower": [site.topic(n.iri) for n in narrower], "subjects": subjects,
+            "about": site.entity(subject) if subject else None, "chart": chart,
+            "claims": ClaimList(claim_rows(site, found.items), found.total)}
 
 
 # ---------------------------------------------------------------------------------------------
