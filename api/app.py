@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 from graph.config import Settings
 from graph.index import ClaimIndex, IndexView, has_index
@@ -161,15 +161,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(dumps.router)
     assets.install(app)
     app.add_middleware(Protection, settings=settings)
-
-    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse,
-                   include_in_schema=False)
-    def home() -> str:
-        return ("<!doctype html><html lang=en><meta charset=utf-8><title>whosaid</title>"
-                "<h1>whosaid</h1><p>A who-said-what knowledge graph of news reporting.</p>"
-                "<ul><li><a href=/graphql>GraphQL API (GraphiQL)</a></li>"
-                "<li><a href=/sparql>SPARQL endpoint</a></li>"
-                "<li><a href=/docs>HTTP API documentation</a></li></ul>")
 
     @app.get("/healthz")
     def healthz(request: Request) -> dict:

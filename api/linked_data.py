@@ -351,6 +351,66 @@ def _one(load: Callable[[list[str]], dict], iri: str):
     return load([iri]).get(iri) if is_iri(iri) else None
 
 
+@dataclass(frozen=True)
+class EntityList:
+    links: list[Link]
+    total: int
+
+
+@router.api_route("/", methods=GET, include_in_schema=False)
+def home(request: Request) -> Response:
+    """What the graph holds, a search box, where the sources disagree most, the articles."""
+    site = Site(request)
+    reader = site.reader
+    indexed = reader.index is not None   # totals and disagreements cost nothing with the index
+    counts = {"claims": reader.count_claims(ClaimFilter()) if indexed else None,
+              "articles": reader.article_page(0).total if indexed else None,
+              "entities": sum(1 for e in reader.entities.values() if e.type != "Occasion"),
+              "topics": len(reader.topics)}
+    return page("home.html", (), iri=None, counts=counts,
+                disagreements=widest_disagreements(site) if indexed else [],
+                articles=[site.article(a) for a in reader.articles(reader.article_page(20).items).values()])
+
+
+def widest_disagreements(site: Site, shown: int = 5, read: int = 50) -> list[dict]:
+    """Of the first `read` disagreeing groups (a walk of the index), the `shown` whose figures
+    lie furthest apart (highest over lowest), each linked to its chart."""
+    groups = site.reader.disagreements(None, None, read)
+    groups.sort(key=lambda g: -(g["high"] / g["low"] if g["low"] else float("inf")))
+    out = []
+    for g in groups[:shown]:
+        topic = site.reader.topics.get(g["topic"])
+        subject = site.reader.entities.get(g["about"][0])
+        if topic is None or subject is None:
+            continue
+        out.append({"href": f"/topic/{topic.id}?about={quote(subject.local_id.rsplit('/', 1)[-1])}#chart",
+                    "topic": topic.label, "about": subject.label, "count": g["count"],
+                    "low": number(g["low"]), "high": number(g["high"])})
+    return out
+
+
+@router.api_route("/search", methods=GET, include_in_schema=False)
+def search(request: Request, q: str = "") -> Response:
+    """Entities by any spelling of their names, and claims by words (the claim index's word
+    search; a substring search on an external store)."""
+    site = Site(request)
+    reader = site.reader
+    query = q.strip()[:200]
+    try:
+        if not query:
+            raise ReadError("type a name or some words to search for")
+        found = reader.entity_page(query, None, 20)
+        entities = EntityList([site.entity(i) for i in found.items], found.total)
+        wanted = reader.claim_filter(words=query) if reader.index is not None else reader.claim_filter(text=query)
+        hits = reader.search_claims(wanted, first=20)
+    except ReadError as exc:
+        response = page("search.html", (), iri=None, q=query, problem=str(exc))
+        response.status_code = 400
+        return response
+    return page("search.html", (), iri=None, q=query, problem=None, entities=entities,
+                claims=ClaimList(claim_rows(site, hits.items), hits.total or len(hits.items)))
+
+
 # `:path` so that an id with a slash gets this route's plain 404, not the framework's JSON one.
 @router.api_route("/entity/{entity_id:path}", methods=GET, include_in_schema=False)
 def entity(entity_id: str, request: Request) -> Response:
