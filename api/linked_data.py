@@ -514,7 +514,48 @@ def claim_page(site: Site, c: ClaimRecord) -> dict:
         "hedges": links["hedge"], "insertions": links["editorialInsertion"],
         "occasion": site.entity(c.occasion),
         "reports": report_views(site, c, site.reader.reports([c.iri])[c.iri]),
+        "compared": compared_claims(site, c),
     }
+
+
+@dataclass(frozen=True)
+class Compared:
+    claim: Link
+    claimant: Link
+    stated: str | None
+    value: str
+    agrees: bool      # the two figures' ranges overlap
+
+
+def compared_claims(site: Site, c: ClaimRecord, first: int = 100) -> list[Compared]:
+    """The other figures of the same topic (not a narrower one) about the same subject, in the
+    same unit, each marked
+    as agreeing (the ranges overlap) or not: the first `first` of the topic's claims about the
+    subject, so that a claim page costs what one page of claims costs."""
+    if c.value is None or not c.subject:
+        return []
+    topic = site.reader.topics.get(c.topic)
+    found = site.reader.search_claims(site.reader.claim_filter(topic=topic.id if topic else None,
+                                                               about=c.subject), first=first)
+    mine = _range(c.value)
+    unit = (c.value.unit or "").casefold()
+    out = []
+    for other in site.reader.claims(found.items).values():
+        # The same measure only: a narrower topic (killed under casualties) counts something else.
+        if other.iri == c.iri or other.value is None or (other.value.unit or "").casefold() != unit \
+                or other.subject != c.subject or other.topic != c.topic:
+            continue
+        theirs = _range(other.value)
+        out.append(Compared(site.claim(other), site.entity(other.claimant), other.stated,
+                            quantity_text(other.value), mine[0] <= theirs[1] and theirs[0] <= mine[1]))
+    return sorted(out, key=lambda x: (x.agrees, x.stated or "9999"))
+
+
+def _range(q: QuantityRecord) -> tuple[float, float]:
+    """A figure as a closed interval: an open bound reaches to 0 or to infinity."""
+    low = q.amount if q.amount is not None else q.min
+    high = q.amount if q.amount is not None else q.max
+    return (low if low is not None else 0.0, high if high is not None else float("inf"))
 
 
 @router.api_route("/article/{article_id}", methods=GET, include_in_schema=False)

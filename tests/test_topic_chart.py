@@ -68,3 +68,26 @@ def test_the_topic_page_links_each_subject_to_its_chart(embedded_server):
     html = page(embedded_server, "/topic/casualties")
     assert 'href="/topic/casualties?about=north-korean-force-kursk"' in html
     assert "<svg viewBox" in page(embedded_server, "/topic/casualties?about=north-korean-force-kursk")
+
+
+def test_a_claim_page_marks_which_other_figures_agree_and_which_disagree(embedded_server):
+    gql = GraphQLClient(embedded_server)
+    mine = gql.data('{ claim(id: "claim/zelenskyy-3800-north-koreans-killed-or-wounded") { topic { id } '
+                    'subject { id } value { min max unit } } }')["claim"]
+    others = gql.data("""query($t: String, $s: String) { claims(topic: $t, about: $s, first: 100) {
+        nodes { id topic { id } subject { id } value { min max unit } } } }""",
+                      {"t": mine["topic"]["id"], "s": mine["subject"]["id"]})["claims"]["nodes"]
+    same = {o["id"]: o for o in others if o["value"] and o["topic"] == mine["topic"]
+            and o["subject"] == mine["subject"] and o["value"]["unit"] == mine["value"]["unit"]
+            and o["id"] != "claim/zelenskyy-3800-north-koreans-killed-or-wounded"}
+    html = page(embedded_server, "/claim/zelenskyy-3800-north-koreans-killed-or-wounded")
+    section = html[html.index('id="compared"'):html.index("<h2>Reports")]
+    rows = re.findall(r"<tr><td>(agrees[^<]*|disagrees)</td>.*?href=\"/(claim/[^\"]+)\"", section, re.S)
+    assert same and {claim for _, claim in rows} == set(same)
+    assert {verdict.startswith("agrees") for verdict, _ in rows} == {True, False}
+    low = high = 3800
+    for verdict, claim in rows:
+        v = same[claim]["value"]
+        overlaps = (v["min"] if v["min"] is not None else 0) <= high and \
+            low <= (v["max"] if v["max"] is not None else float("inf"))
+        assert verdict.startswith("agrees") == overlaps, claim
