@@ -73,7 +73,7 @@ class Chart:
 def figure_chart(claims: list[ClaimRecord], href, claimant_label, chain_of) -> Chart | None:
     """The chart of `claims` (in the page's order). `href(claim)`, `claimant_label(iri)` and
     `chain_of(claim)` (the chain as words) come from the page. None when nothing can be drawn."""
-    valued = [c for c in claims if c.value is not None and c.stated and _bounds(c) is not None]
+    valued = [c for c in claims if c.value is not None and c.stated and c.value.bounds != (None, None)]
     if not valued:
         return None
     unit = Counter((c.value.unit or "").casefold() for c in valued).most_common(1)[0][0]
@@ -82,7 +82,7 @@ def figure_chart(claims: list[ClaimRecord], href, claimant_label, chain_of) -> C
     first = min(s[0] for s in spans.values())
     last = max(s[1] for s in spans.values())
     days = max((last - first).days, 1)
-    top = max(max(b for b in _bounds(c) if b is not None) for c in drawn) * 1.1 or 1.0
+    top = max(max(b for b in c.value.bounds if b is not None) for c in drawn) * 1.1 or 1.0
     x0, y0, x1, y1 = LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM
 
     def x_of(d: date) -> float:
@@ -96,7 +96,7 @@ def figure_chart(claims: list[ClaimRecord], href, claimant_label, chain_of) -> C
              for i, iri in enumerate(order)}
     marks = []
     for c in drawn:
-        low, high = _bounds(c)
+        low, high = c.value.bounds
         colour, shape = style[c.claimant]
         start, end = spans[c.iri]
         marks.append(Mark(
@@ -125,11 +125,3 @@ def _span(stated: str) -> tuple[date, date]:
         return start, date(start.year, 12, 31)
     return start, date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
 
-
-def _bounds(c: ClaimRecord) -> tuple[float | None, float | None] | None:
-    q = c.value
-    low = q.amount if q.amount is not None else q.min
-    high = q.amount if q.amount is not None else q.max
-    if low is None and high is None:
-        return None
-    return low, high

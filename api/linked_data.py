@@ -266,8 +266,9 @@ class ClaimRow:
     number: int | None = None
 
 
-def claim_rows(site: Site, claim_iris: list[str]) -> list[ClaimRow]:
-    records = site.reader.claims(claim_iris)
+def claim_rows(site: Site, claim_iris: list[str], records: dict | None = None) -> list[ClaimRow]:
+    """The rows of these claims, in this order (`records`: the claims, when already read)."""
+    records = site.reader.claims(claim_iris) if records is None else records
     return [ClaimRow(site.claim(c), site.entity(c.claimant), c.stated, quantity_text(c.value),
                      site.topic(c.topic))
             for c in (records[i] for i in claim_iris if i in records)]
@@ -553,8 +554,7 @@ def compared_claims(site: Site, c: ClaimRecord, first: int = 100) -> list[Compar
 
 def _range(q: QuantityRecord) -> tuple[float, float]:
     """A figure as a closed interval: an open bound reaches to 0 or to infinity."""
-    low = q.amount if q.amount is not None else q.min
-    high = q.amount if q.amount is not None else q.max
+    low, high = q.bounds
     return (low if low is not None else 0.0, high if high is not None else float("inf"))
 
 
@@ -663,7 +663,7 @@ def topic_page(site: Site, t: TopicRecord, about: str | None = None) -> dict:
     return {"topic": t, "broader": site.topic(t.broader) if t.broader else None,
             "narrower": [site.topic(n.iri) for n in narrower], "subjects": subjects,
             "about": site.entity(subject) if subject else None, "chart": chart,
-            "claims": ClaimList(claim_rows(site, found.items), found.total)}
+            "claims": ClaimList(claim_rows(site, found.items, records), found.total)}
 
 
 # ---------------------------------------------------------------------------------------------

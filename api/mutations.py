@@ -254,9 +254,10 @@ def _extract(input: ExtractInput, reader):
     if problems:
         return GraphQLError(f"refused: {problems[0]['message']}",
                             extensions={"code": "REFUSED", "problems": problems})
-    entities = {e.local_id.rsplit("/", 1)[-1]: Entity(e.local_id.rsplit("/", 1)[-1], e.type, e.label,
-                                                      e.aliases, external_aliases=e.external_aliases)
-                for e in reader.entities.values()}
+    entities = {}
+    for e in reader.entities.values():
+        eid = e.local_id.rsplit("/", 1)[-1]
+        entities[eid] = Entity(eid, e.type, e.label, e.aliases, external_aliases=e.external_aliases)
     try:
         text, meta = (input.text, {}) if input.text is not None else read_page(input.html, "input.html")
         return text, proposal(text, meta, input.id, input.published, input.outlet,

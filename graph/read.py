@@ -89,6 +89,13 @@ class QuantityRecord:
     basis: str | None
     qualifier: str | None = None
 
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """(lowest, highest) the figure allows; None for an open side ("up to", "more than")."""
+        if self.amount is not None:
+            return self.amount, self.amount
+        return self.min, self.max
+
 
 @dataclass(frozen=True)
 class ClaimRecord:

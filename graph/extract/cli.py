@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -21,7 +20,8 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 def article_id_of(path: Path) -> str:
-    return re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "article"
+    from .pipeline import slug
+    return slug(path.stem) or "article"
 
 
 def read_article(path: Path) -> tuple[str, dict]:

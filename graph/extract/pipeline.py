@@ -78,12 +78,12 @@ def extract_article(text: str, *, article_id: str, published: str | None = None,
             raise ValueError(f"outlet {outlet!r} is {'ambiguous' if found else 'not a known entity'}"
                              f"{': ' + ', '.join(found) if found else ''}; give an entity id")
         outlet = found[0]
-    ctx = _Context(Gazetteer(corpus.entities), corpus.entities, topics, outlet, {}, {})
+    ctx = _Context(_gazetteer(corpus.entities), corpus.entities, topics, outlet, {}, {})
     body = text_stage.body_span(text)
     claims: list[dict] = []
     for sentence in text_stage.sentences(text, body):
         claims += _claims_of(sentence, text, published, ctx)
-    claims = [{"id": _slug(f"{article_id}-{n:02d}-{c['claimant']}-{c['topic']}"), **c}
+    claims = [{"id": slug(f"{article_id}-{n:02d}-{c['claimant']}-{c['topic']}"), **c}
               for n, c in enumerate(claims, start=1)]
     doc: dict = {"id": article_id}
     # What the caller says of the article is not printed in it: marked so, as any inference.
@@ -95,11 +95,10 @@ def extract_article(text: str, *, article_id: str, published: str | None = None,
                             "basis": "Given with the article to the extractor (--published), not read from its text."}
     doc["language"] = "en"
     doc["body"] = {"start": body[0], "end": body[1]}
+    # The article's confidence is its least sure claim's (each claim's is taken off it here).
     doc["curation"] = {"method": "extracted", "extractor": EXTRACTOR, "version": VERSION,
                        "confidence": round(min((c.pop("_confidence") for c in claims), default=0.5), 2),
                        "review": {"status": "unreviewed"}}
-    for claim in claims:
-        claim.pop("_confidence", None)
     if ctx.new_entities:
         doc["entities"] = list(ctx.new_entities.values())
     doc["claims"] = claims
@@ -259,20 +258,16 @@ def _speakers(s: str, frame, mentions: list[Mention], ctx: _Context) -> list[str
     if relative:
         b = a + relative.start()
         frame = attribution.Frame((a, b), frame.verb, frame.content)
-    words = s[a:b]
     inside = [m for m in mentions if a <= m.start and m.end <= b and ctx.gazetteer.is_agent(m.entity)]
-    if len(inside) > 1 and re.fullmatch(r"\W*(?:the\s+)?(?:\S.*?)(?:,\s*(?:and\s+)?|\s+and\s+)\S.*", words) and \
-            all(re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?", s[x.end:y.start]) for x, y in zip(inside, inside[1:])):
+    # Names joined only by commas and "and" are several speakers of one verb.
+    if len(inside) > 1 and all(re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", s[x.end:y.start])
+                               for x, y in zip(inside, inside[1:])):
         return [m.entity for m in inside]
     found = _resolve_span(s, frame.speaker, mentions, ctx, propose=True)
     if found:
         return [found]
     before = [m for m in mentions if m.end <= a and ctx.gazetteer.is_agent(m.entity)]
     return [before[-1].entity] if before else []
-
-
-def _speaker(s: str, frame, mentions: list[Mention], ctx: _Context) -> str | None:
-    return _resolve_span(s, frame.speaker, mentions, ctx, propose=True)
 
 
 def _resolve_span(s: str, span, mentions: list[Mention], ctx: _Context, propose: bool = False) -> str | None:
@@ -299,7 +294,7 @@ def _unnamed_source(words: str, ctx: _Context) -> str:
     for e in ctx.entities.values():  # a spelling the graph already knows
         if normalize_name(label) in (normalize_name(n) for n in (e.label, *e.aliases)):
             return e.id
-    eid = _slug(f"unnamed-{label}")[:60]
+    eid = slug(f"unnamed-{label}")[:60]
     ctx.new_entities.setdefault(eid, {"id": eid, "type": "UnnamedSource",
                                       "label": f"{label[:1].upper()}{label[1:]} (unnamed)",
                                       "aliases": [],
@@ -327,8 +322,21 @@ def _statement(claimant: str, ctx: _Context, content: str, quote: str | None) ->
     return f"{name} said: {said}."
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """A corpus id made from words: lowercase letters, digits, '-' and '_'."""
     return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9_-]+", "-", text.lower())).strip("-")
+
+
+_GAZETTEER: tuple = (None, None)
+
+
+def _gazetteer(entities: dict) -> Gazetteer:
+    """The gazetteer of these entities, built once for a run over many articles (building it
+    folds every name of the graph, which costs more than reading an article)."""
+    global _GAZETTEER
+    if _GAZETTEER[0] is not entities:
+        _GAZETTEER = (entities, Gazetteer(entities))
+    return _GAZETTEER[1]
 
 
 @lru_cache(maxsize=1)
