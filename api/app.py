@@ -31,7 +31,7 @@ from graph.read import Reader
 from graph.remote_store import is_remote
 from graph.store import Store, open_store
 
-from . import assets, dumps, linked_data, sparql
+from . import assets, dumps, linked_data, review_desk, sparql
 from .graphql_http import METHODS as GRAPHQL_METHODS, graphql_endpoint
 from .protection import Protection
 
@@ -157,6 +157,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_api_route("/graphql", graphql_endpoint, methods=GRAPHQL_METHODS,
                       include_in_schema=False)
     app.include_router(linked_data.router)
+    app.include_router(review_desk.router)
     app.include_router(sparql.router)
     app.include_router(dumps.router)
     assets.install(app)

@@ -65,6 +65,7 @@ class Chart:
     y_ticks: list[tuple[float, str]]
     x_ticks: list[tuple[float, str]]
     left_out: int                 # claims of the page with no figure, no date or another unit
+    drawn: list[str] = field(default_factory=list)   # the claims drawn (IRIs), in the page's order
     width: int = WIDTH
     height: int = HEIGHT
     plot: tuple = field(default=(LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM))
@@ -72,7 +73,9 @@ class Chart:
 
 def figure_chart(claims: list[ClaimRecord], href, claimant_label, chain_of) -> Chart | None:
     """The chart of `claims` (in the page's order). `href(claim)`, `claimant_label(iri)` and
-    `chain_of(claim)` (the chain as words) come from the page. None when nothing can be drawn."""
+    `chain_of(claim)` come from the page; a mark's tooltip reads "statement (claimant CHAIN;
+    stated DATE)", so chain_of gives the rest of that sentence (" via X via Y, in OUTLET").
+    None when nothing can be drawn."""
     valued = [c for c in claims if c.value is not None and c.stated and c.value.bounds != (None, None)]
     if not valued:
         return None
@@ -111,7 +114,8 @@ def figure_chart(claims: list[ClaimRecord], href, claimant_label, chain_of) -> C
     series = [Series(claimant_label(iri), *style[iri], counts[iri]) for iri in order]
     y_ticks = [(round(y_of(top * k / 4), 1), f"{top * k / 4:,.0f}") for k in range(5)]
     x_ticks = [(round(x_of(first), 1), first.isoformat()), (round(x_of(last), 1), last.isoformat())]
-    return Chart(unit or "(no unit)", marks, series, y_ticks, x_ticks, len(claims) - len(drawn))
+    return Chart(unit or "(no unit)", marks, series, y_ticks, x_ticks, len(claims) - len(drawn),
+                 [c.iri for c in drawn])
 
 
 def _span(stated: str) -> tuple[date, date]:

@@ -16,11 +16,12 @@ SPARQL any other way. Pages are Jinja2 templates in api/templates/, autoescaped.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 import pyoxigraph as ox
@@ -36,7 +37,10 @@ from graph.rdf import ontology_graph
 from graph.read import (ArticleRecord, ClaimFilter, ClaimRecord, CurationRecord, EntityRecord, QuantityRecord,
                         ReadError, Reader,
                         ReportRecord, TopicRecord, is_iri)
+from graph.read import AmbiguousReference, date_span
 
+from .charts import Chart, figure_chart
+from .charts import PALETTE as CLAIMANT_PALETTE
 from .negotiation import accepted_types
 
 router = APIRouter()
@@ -193,6 +197,10 @@ class Site:
     def href(self, iri: str) -> str:
         return local_href(iri, self.base)
 
+    def id_of(self, iri: str) -> str:
+        """The id the GraphQL API gives the resource ("entity/nis", "claim/…")."""
+        return iri.removeprefix(self.base)
+
     def entity(self, iri: str | None) -> Link | None:
         if iri is None:
             return None
@@ -264,6 +272,7 @@ class ClaimRow:
     value: str | None
     topic: Link
     number: int | None = None
+    colour: ClaimantColour | None = None   # on an article page, the claimant's colour
 
 
 def claim_rows(site: Site, claim_iris: list[str], records: dict | None = None) -> list[ClaimRow]:
@@ -288,27 +297,100 @@ def claims_where(site: Site, **criteria) -> ClaimList:
 
 # -- highlighting evidence in an article's text -----------------------------------------------
 
+INK = "#1d1f23"            # the text colour of the pages (base.html --ink)
+TEXT_GROUND = "#fafafa"    # the background of an article's text (base.html .text)
+# A claimant's evidence is told apart by colour and, for readers who cannot tell the colours
+# apart, by the style of the line under it. Nine claimants or more reuse colours, never the
+# pair of colour and line (the cycle of api/charts.py's shapes).
+CLAIMANT_RULES = ("solid", "dashed", "dotted", "double")
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _mix(colour: str, towards: str, share: float) -> str:
+    """`colour` moved `share` of the way to `towards` (0: unchanged, 1: `towards`)."""
+    return "#" + "".join(f"{round(a + (b - a) * share):02x}"
+                         for a, b in zip(_rgb(colour), _rgb(towards)))
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21)."""
+    def luminance(colour: str) -> float:
+        channels = [c / 255 for c in _rgb(colour)]
+        r, g, b_ = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@dataclass(frozen=True)
+class ClaimantColour:
+    """How one claimant's evidence is marked on an article page: a light tint of its palette
+    colour behind the words, and a line under them in the palette colour, drawn in a style of
+    its own. `index` is the claimant's place on the page (the CSS class claimant-{index})."""
+    index: int
+    tint: str
+    line: str
+    rule: str
+
+
+def claimant_colour(index: int) -> ClaimantColour:
+    colour = CLAIMANT_PALETTE[index % len(CLAIMANT_PALETTE)]
+    # The words stay readable on the tint: the ink keeps a contrast of 4.5:1 (WCAG AA) at least.
+    tint = _mix(colour, "#ffffff", 0.7)
+    while contrast(INK, tint) < 4.5:
+        tint = _mix(tint, "#ffffff", 0.2)
+    # The line is a graphic that carries meaning: 3:1 against the text's background (WCAG
+    # 1.4.11), so the light colours of the palette (yellow, sky blue) are darkened.
+    line = colour
+    while contrast(line, TEXT_GROUND) < 3:
+        line = _mix(line, "#000000", 0.1)
+    rule = CLAIMANT_RULES[(index // len(CLAIMANT_PALETTE) + index) % len(CLAIMANT_RULES)]
+    return ClaimantColour(index, tint, line, rule)
+
+
 @dataclass(frozen=True)
 class Span:
-    """An evidence span: code point offsets into the article text, and the claim it supports."""
+    """An evidence span: code point offsets into the article text, the claim it supports and
+    the claim's claimant (their ids as the GraphQL API gives them, for the page's data-
+    attributes), and on an article page the claimant's colour."""
     start: int
     end: int
     claim: Link
     number: int | None = None
+    claim_id: str = ""
+    claimant: str = ""
+    colour: ClaimantColour | None = None
 
 
 @dataclass(frozen=True)
 class Segment:
     """A stretch of text covered by the same spans: spans may overlap or nest, so the text is cut
-    at every span boundary and each piece is marked with every span covering it."""
+    at every span boundary and each piece is marked with every span covering it, innermost first
+    (the innermost claim is the one the piece is coloured and linked for)."""
     text: str
+    start: int     # code point offsets of the piece in the article text
+    end: int
     spans: tuple[Span, ...]
     in_body: bool
     ending: tuple[Span, ...] = ()  # spans that end here: where their footnote marks go
 
     @property
     def innermost(self) -> Span:
-        return min(self.spans, key=lambda s: (s.end - s.start, s.start))
+        return self.spans[0]
+
+    @property
+    def mark_class(self) -> str:
+        """The CSS classes of the piece's <mark>: its innermost claim's claimant colour, and for
+        overlapping evidence `overlap` with the next claim's claimant colour (base.html)."""
+        classes = [f"claimant-{self.spans[0].colour.index}"] if self.spans[0].colour else []
+        if len(self.spans) > 1:
+            classes.append("overlap")
+            if self.spans[1].colour:
+                classes.append(f"over-{self.spans[1].colour.index}")
+        return " ".join(classes)
 
 
 def segments(text: str, body: tuple[int, int], spans: list[Span]) -> list[Segment]:
@@ -317,9 +399,11 @@ def segments(text: str, body: tuple[int, int], spans: list[Span]) -> list[Segmen
     cuts = sorted(c for c in bounds if 0 <= c <= len(text))
     out = []
     for a, b in zip(cuts, cuts[1:]):
-        covering = tuple(s for s in spans if s.start <= a and b <= s.end)
+        # sorted() is stable: spans of the same extent keep the order they were given in
+        covering = tuple(sorted((s for s in spans if s.start <= a and b <= s.end),
+                                key=lambda s: (s.end - s.start, s.start)))
         ending = tuple(s for s in spans if s.end == b and s.start < b)
-        out.append(Segment(text[a:b], covering, body[0] <= a and b <= body[1], ending))
+        out.append(Segment(text[a:b], a, b, covering, body[0] <= a and b <= body[1], ending))
     return out
 
 
@@ -424,14 +508,54 @@ def entity(entity_id: str, request: Request) -> Response:
 
 
 def entity_page(site: Site, e: EntityRecord) -> dict:
+    made, made_figures = charted_claims(site, e, "claimant", claimant=e.iri)
+    about, about_figures = charted_claims(site, e, "about", about=e.iri)
     return {"entity": e, "type": site.term(str(WS) + e.type),
             "part_of": site.entity(e.part_of), "located_in": site.entity(e.located_in),
-            "made": claims_where(site, claimant=e.iri), "about": claims_where(site, about=e.iri),
+            "made": made, "made_figures": made_figures, "about": about, "about_figures": about_figures,
             "relayed": claims_where(site, reported_by=e.iri),
             "place": site.entity(e.place),
             "on_occasion": claims_where(site, occasion=e.iri) if e.type == "Occasion" else None,
             "date_basis": next((n.basis for n in site.reader.inferences([e.iri])[e.iri]), None)
             if e.date else None}
+
+
+@dataclass(frozen=True)
+class EntityFigures:
+    """A chart on an entity page: the figures of one of its lists of claims, and the topic pages
+    that draw them too (each topic of the drawn claims, narrowed to this entity)."""
+    chart: Chart
+    topics: list[Link]
+    total: int        # the claims of the list; the chart draws the first page of them
+
+
+def charted_claims(site: Site, e: EntityRecord, role: str,
+                   **criteria) -> tuple[ClaimList, EntityFigures | None]:
+    """The first page of the claims reader.claim_filter(**criteria) selects, ordered by date,
+    and the chart of their figures (None when none can be drawn). `role` is the topic page's
+    parameter that narrows a topic to this entity's part in them: claimant or about."""
+    found = site.reader.search_claims(site.reader.claim_filter(**criteria), first=TOPIC_PAGE)
+    records = site.reader.claims(found.items)
+    ordered = [records[i] for i in found.items if i in records]
+    listed = ClaimList(claim_rows(site, found.items, records), found.total)
+    chart = draw(site, ordered, Carried.of(site, found.items))
+    if chart is None:
+        return listed, None
+    # A topic page lists its narrower topics' claims too: link the broadest topics drawn.
+    on = Counter(records[i].topic for i in chart.drawn)
+    topics = [Link(f"/topic/{t.id}?{urlencode({role: entity_slug(e)})}#chart", t.label)
+              for t in (site.reader.topics.get(i) for i, _ in on.most_common())
+              if t is not None and not any(b in on for b in broader_topics(site.reader, t))]
+    return listed, EntityFigures(chart, topics, found.total)
+
+
+def broader_topics(reader: Reader, t: TopicRecord) -> list[str]:
+    """The IRIs of the topics above `t` in the scheme, nearest first."""
+    found = []
+    while t.broader and t.broader not in found and t.broader in reader.topics:
+        found.append(t.broader)
+        t = reader.topics[t.broader]
+    return found
 
 
 @router.api_route("/claim/{claim_id}", methods=GET, include_in_schema=False)
@@ -452,6 +576,16 @@ class LinkView:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of the way a claim reached the reader of one article: who made it, who passed
+    it on, who published it, where."""
+    role: str                       # claimant | via | outlet | article
+    link: Link | None
+    inferred: str | None = None     # the basis, when the step was worked out rather than printed
+    named_source: bool = False      # the article names this step, not the claimant, as its source
+
+
+@dataclass(frozen=True)
 class ReportView:
     """One article's report of a claim: the article, the chain of intermediaries, the evidence
     marked in the article's text."""
@@ -467,9 +601,22 @@ class ReportView:
     links: list["LinkView"] = field(default_factory=list)    # what the article relates in its own voice
     attributed_to: Link | None = None     # the intermediary the article names instead of the claimant
     curation: "CurationRecord | None" = None
+    path: list[Step] = field(default_factory=list)   # claimant -> via... -> outlet -> article
+    published: When | None = None         # the article's date
 
 
-def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) -> list[ReportView]:
+def attribution_path(claimant: Step, via: list[Link], via_notes: dict[int, str],
+                     attributed_to: Link | None, outlet: Step, article: Link) -> list[Step]:
+    """The chain of one report, from the claimant's end: via steps in order (positions count
+    from 1), the one the article names as its source flagged."""
+    steps = [Step("via", v, via_notes.get(i), v == attributed_to)
+             for i, v in enumerate(via, start=1)]
+    return [claimant, *steps, outlet, Step("article", article)]
+
+
+def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord],
+                 claimant_basis: str | None = None) -> list[ReportView]:
+    """`claimant_basis`: how the claimant was worked out, when the articles do not name it."""
     article_iris = sorted({r.article for r in reports})
     articles = site.reader.articles(article_iris)
     texts = site.reader.article_texts(article_iris)
@@ -481,17 +628,26 @@ def report_views(site: Site, claim: ClaimRecord, reports: list[ReportRecord]) ->
     views = []
     for r in reports:
         a, text = articles[r.article], texts[r.article]
-        span = Span(r.start, r.end, site.claim(claim))
+        span = Span(r.start, r.end, site.claim(claim), claim_id=site.id_of(claim.iri),
+                    claimant=site.id_of(claim.claimant))
+        via = [site.entity(v) for v in r.via]
+        via_notes = {n.via_position: n.basis for n in notes[r.iri] if n.via_position}
+        attributed_to = site.entity(r.attributed_to)
+        path = attribution_path(Step("claimant", site.entity(claim.claimant), claimant_basis), via,
+                                via_notes, attributed_to,
+                                Step("outlet", site.entity(a.outlet), a.outlet_basis), site.article(a))
         views.append(ReportView(
             anchor="report-" + a.local_id.rsplit("/", 1)[-1], article=site.article(a),
-            outlet=site.entity(a.outlet), via=[site.entity(v) for v in r.via], start=r.start,
+            outlet=site.entity(a.outlet), via=via, start=r.start,
             end=r.end, evidence=r.exact, segments=segments(text, (a.body_start, a.body_end), [span]),
-            via_notes={n.via_position: n.basis for n in notes[r.iri] if n.via_position},
+            via_notes=via_notes,
             links=[LinkView(site.claim(linked[link.source]) if link.source in linked else None,
                             link.relation,
                             site.claim(linked[link.target]) if link.target in linked else None)
                    for link in links[r.iri]],
-            attributed_to=site.entity(r.attributed_to), curation=curations.get(r.iri)))
+            attributed_to=attributed_to, curation=curations.get(r.iri), path=path,
+            published=When.of(a.published, a.published_basis, a.published_earliest,
+                              a.published_latest)))
     return views
 
 
@@ -514,7 +670,7 @@ def claim_page(site: Site, c: ClaimRecord) -> dict:
         "caveated_by": [site.claim(related[i]) for i in links["caveatedBy"] if i in related],
         "hedges": links["hedge"], "insertions": links["editorialInsertion"],
         "occasion": site.entity(c.occasion),
-        "reports": report_views(site, c, site.reader.reports([c.iri])[c.iri]),
+        "reports": report_views(site, c, site.reader.reports([c.iri])[c.iri], notes.get("claimant")),
         "compared": compared_claims(site, c),
     }
 
@@ -568,6 +724,15 @@ def article(article_id: str, request: Request) -> Response:
                      lambda: article_page(Site(request), record))
 
 
+@dataclass(frozen=True)
+class ClaimantKey:
+    """A line of an article page's legend: a claimant, how its evidence is marked, and the
+    numbers of its claims."""
+    claimant: Link
+    colour: ClaimantColour
+    numbers: list[int]
+
+
 def article_page(site: Site, a: ArticleRecord) -> dict:
     found = site.reader.search_claims(site.reader.claim_filter(article=a.iri), first=100)
     records = site.reader.claims(found.items)
@@ -576,16 +741,26 @@ def article_page(site: Site, a: ArticleRecord) -> dict:
     carried = sorted(((r, records[r.claim]) for rs in reports.values() for r in rs
                       if r.article == a.iri and r.claim in records),
                      key=lambda rc: (rc[0].start, rc[0].end, rc[1].iri))
+    # Colours go to claimants in the order they are first heard in the text, so the first
+    # voices of an article get the palette's most distinct colours.
+    colours = {iri: claimant_colour(i)
+               for i, iri in enumerate(dict.fromkeys(c.claimant for _, c in carried))}
     rows, spans = [], []
+    numbers: dict[str, list[int]] = {iri: [] for iri in colours}
     for n, (report, c) in enumerate(carried, start=1):
+        colour = colours[c.claimant]
         rows.append(ClaimRow(site.claim(c), site.entity(c.claimant), c.stated,
-                             quantity_text(c.value), site.topic(c.topic), number=n))
-        spans.append(Span(report.start, report.end, site.claim(c), n))
+                             quantity_text(c.value), site.topic(c.topic), number=n, colour=colour))
+        spans.append(Span(report.start, report.end, site.claim(c), n, claim_id=site.id_of(c.iri),
+                          claimant=site.id_of(c.claimant), colour=colour))
+        numbers[c.claimant].append(n)
     text = site.reader.article_texts([a.iri]).get(a.iri, "")
     return {"article": a, "title": site.article(a).label, "outlet": site.entity(a.outlet),
             "published": When.of(a.published, a.published_basis, a.published_earliest,
                                   a.published_latest),
             "segments": segments(text, (a.body_start, a.body_end), spans),
+            "legend": [ClaimantKey(site.entity(iri), colour, numbers[iri])
+                       for iri, colour in colours.items()],
             "claims": ClaimList(rows, found.total)}
 
 
@@ -622,6 +797,263 @@ def part_of(request: Request, kind: str, owner_id: str, rest: str,
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
+# -- figures drawn (api/charts.py): topic and entity pages -------------------------------------
+
+@dataclass(frozen=True)
+class Carried:
+    """How a page's claims reached print: each claim's first report (reports come in article
+    order) and that report's article. Two batched reads for the whole page."""
+    first_report: dict[str, ReportRecord]
+    articles: dict[str, ArticleRecord]
+
+    @classmethod
+    def of(cls, site: Site, claim_iris: list[str]) -> "Carried":
+        first = {iri: rs[0] for iri, rs in site.reader.reports(claim_iris).items() if rs}
+        return cls(first, site.reader.articles(sorted({r.article for r in first.values()})))
+
+    def outlet(self, c: ClaimRecord) -> str | None:
+        """The outlet of the first article reporting the claim, when the article names one."""
+        r = self.first_report.get(c.iri)
+        a = self.articles.get(r.article) if r else None
+        return a.outlet if a else None
+
+    def words(self, site: Site, c: ClaimRecord) -> str:
+        """The rest of a mark's tooltip after the claimant: " via ISW via AP, in OUTLET"."""
+        r = self.first_report.get(c.iri)
+        via = "".join(f" via {site.entity(v).label}" for v in (r.via if r else ()))
+        outlet = self.outlet(c)
+        return via + (f", in {site.entity(outlet).label}" if outlet else "")
+
+
+def draw(site: Site, ordered: list[ClaimRecord], carried: Carried) -> Chart | None:
+    """The chart of a page's claims, each mark titled "statement (claimant via X, in OUTLET;
+    stated DATE)"."""
+    return figure_chart(ordered, lambda c: site.claim(c).href, lambda iri: site.entity(iri).label,
+                        lambda c: carried.words(site, c))
+
+
+def entity_slug(e: EntityRecord) -> str:
+    """The short id a page's query string names an entity by ("nis" for entity/nis)."""
+    return e.local_id.rsplit("/", 1)[-1]
+
+
+def stated_key(c: ClaimRecord) -> str:
+    """The first day of the claim's stated date: the order claim searches list claims in."""
+    return date_span(c.stated, "statedOn")[0] if c.stated else "9999-12-31"
+
+
+def figure_key(q: QuantityRecord) -> tuple[float, float]:
+    """A figure for sorting: its lower bound, or its upper one when only that is given."""
+    low, high = q.bounds
+    return (low if low is not None else high, high if high is not None else low)
+
+
+SORTS = ("stated", "figure", "claimant")   # the columns a topic page's table sorts by
+
+
+def sort_claims(site: Site, claims: list[ClaimRecord], sort: str | None,
+                descending: bool) -> list[ClaimRecord]:
+    """A page of claims in the order a table header asks for. Claims without the value sorted
+    by (no date, no figure) stay last either way, in the page's order; figures are grouped by
+    unit, as "3 percent" and "3 soldiers" do not compare. Only the page is sorted: a topic's
+    claims beyond it are not read to sort them."""
+    if sort in (None, "stated") and not descending:
+        return claims    # the reader's order: by date stated, unknown dates last
+    if sort in (None, "stated"):
+        def known(c): return c.stated is not None
+        def key(c): return stated_key(c), c.local_id
+    elif sort == "figure":
+        def known(c): return c.value is not None and c.value.bounds != (None, None)
+        def key(c): return (c.value.unit or "").casefold(), figure_key(c.value), c.local_id
+    else:
+        def known(c): return True
+        def key(c): return site.entity(c.claimant).label.casefold(), stated_key(c), c.local_id
+    return sorted(filter(known, claims), key=key, reverse=descending) + \
+        [c for c in claims if not known(c)]
+
+
+# -- the topic page -----------------------------------------------------------------------------
+
+TOPIC_PAGE = 100          # claims a topic page reads, draws and lists
+COUNTED_SOURCES = 8       # sources counted one by one when the filters select more than a page
+TOPIC_FILTERS = ("about", "claimant", "outlet", "from", "to", "curation")
+
+
+class BadParameter(ReadError):
+    """A query parameter a page cannot use: `name` says which, the message what to change."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """What a topic page's query string asks for, as given: the filters (the form shows them
+    again and every link of the page keeps them, so a view is shared by its URL), and the column
+    the table is sorted by, ascending unless order is "desc"."""
+    topic_id: str
+    filters: dict[str, str]
+    sort: str | None = None
+    order: str | None = None
+
+    @classmethod
+    def of(cls, topic_id: str, params) -> "TopicView":
+        # A GET form sends its empty fields too: an empty value is no filter.
+        given = {k: params.get(k, "").strip() for k in (*TOPIC_FILTERS, "sort", "order")}
+        return cls(topic_id, {k: given[k] for k in TOPIC_FILTERS if given[k]},
+                   given["sort"] or None, given["order"] or None)
+
+    @property
+    def descending(self) -> bool:
+        return self.order == "desc"
+
+    def href(self, **changes: str | None) -> str:
+        """The path of this view with some parameters changed (None drops one)."""
+        params = {**self.filters, "sort": self.sort, "order": self.order, **changes}
+        query = urlencode({k: v for k, v in params.items() if v})
+        return f"/topic/{self.topic_id}" + (f"?{query}" if query else "")
+
+    def cleared(self) -> str:
+        """The path of this view without its filters (its sort kept)."""
+        return self.href(**dict.fromkeys(TOPIC_FILTERS))
+
+    def check_sort(self) -> None:
+        if self.sort is not None and self.sort not in SORTS:
+            raise BadParameter("sort", f"sort must be one of {', '.join(SORTS)}, not {self.sort[:40]!r}")
+        if self.order not in (None, "asc", "desc"):
+            raise BadParameter("order", f"order must be asc or desc, not {self.order[:40]!r}")
+
+
+def topic_criteria(reader: Reader, t: TopicRecord, view: TopicView) -> dict | None:
+    """The arguments of reader.claim_filter for a topic page's filters: the same ones the
+    GraphQL field claims(topic:, about:, claimant:, reportedBy:, statedFrom:, statedTo:,
+    curation:) passes it, so that the page and the API select the same claims. `outlet` is
+    reportedBy: an outlet whose article reports the claim, or an intermediary of it.
+
+    Where GraphQL answers an unknown name with no claims, the page answers BadParameter (a 400
+    saying which parameter): a shared link with a typo should say so, not show an empty chart.
+    `about` keeps its lenient reading (an unknown subject lists nothing; an ambiguous one:
+    None, nothing is drawn for a guess), as the page's own links only name known subjects."""
+    f = view.filters
+    iris = {}
+    for name in ("claimant", "outlet"):
+        if name in f:
+            try:
+                iri, matched = reader.entity_filter(name, f[name])
+            except AmbiguousReference as exc:
+                raise BadParameter(name, str(exc)) from None
+            if not matched:
+                raise BadParameter(name, f"{name}: there is no entity {f[name][:60]!r} in this graph; "
+                                         "give an entity's id (the end of its /entity/ address) or its name")
+            iris[name] = iri
+    spans = {}
+    for name in ("from", "to"):
+        if name in f:
+            try:
+                spans[name] = date_span(f[name], name)
+            except ReadError as exc:
+                raise BadParameter(name, str(exc)) from None
+    if "from" in spans and "to" in spans and spans["from"][0] > spans["to"][1]:
+        raise BadParameter("to", f"to: {f['to']} is before from: {f['from']}, so no date is in the window")
+    if "curation" in f:
+        try:  # the reader's own check, so that the page takes the values the API takes
+            reader.claim_filter(curation=f["curation"])
+        except ReadError as exc:
+            raise BadParameter("curation", str(exc)) from None
+    about = f.get("about")
+    try:
+        subject = reader.entity_filter("about", about)[0] if about else None
+    except AmbiguousReference:
+        return None
+    return dict(topic=t.id, about=subject or about, claimant=iris.get("claimant"),
+                reported_by=iris.get("outlet"), stated_from=f.get("from"), stated_to=f.get("to"),
+                curation=f.get("curation"))
+
+
+def narrowing(site: Site, view: TopicView, criteria: dict) -> list[str]:
+    """The filters but `about` (which the heading names), in words, for the list's heading."""
+    f, words = view.filters, []
+    if criteria["claimant"]:
+        words.append(f"said by {site.entity(criteria['claimant']).label}")
+    if criteria["reported_by"]:
+        words.append(f"reported by {site.entity(criteria['reported_by']).label}")
+    if "from" in f or "to" in f:
+        window = " ".join(w for w in (f"from {f['from']}" if "from" in f else "",
+                                      f"to {f['to']}" if "to" in f else "") if w)
+        words.append(f"stated {window}")
+    if "curation" in f:
+        words.append("curated by hand" if f["curation"] == "hand" else "extracted by a program")
+    return words
+
+
+@dataclass(frozen=True)
+class SortLink:
+    href: str
+    direction: str | None    # "ascending" or "descending" on the column the table is sorted by
+
+
+def sort_links(view: TopicView) -> dict[str, SortLink]:
+    """Each sortable column's header link: to ascending order, or to descending when the table
+    is already sorted ascending by it. Stated, ascending, is the default."""
+    current = view.sort or "stated"
+    links = {}
+    for column in SORTS:
+        on = column == current
+        links[column] = SortLink(
+            view.href(sort=column, order="desc" if on and not view.descending else None),
+            ("descending" if view.descending else "ascending") if on else None)
+    return links
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    source: Link
+    count: int       # of all the claims the filters select, not only the page's
+    href: str        # the same view narrowed to this source
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    """What the chart says of all the claims the filters select, when it draws only a page."""
+    total: int
+    shown: int
+    sources: list[SourceCount]
+    others: int      # the claims of the sources not counted one by one, together
+
+
+def topic_summary(site: Site, view: TopicView, criteria: dict, ordered: list[ClaimRecord],
+                  total: int) -> TopicSummary | None:
+    """None when the page holds every claim selected. Otherwise the total, and how many of
+    all the claims each of the page's most frequent sources (at most COUNTED_SOURCES) made:
+    one count each, through the same filter with the claimant added (none when the view is
+    already one claimant's)."""
+    if total <= len(ordered):
+        return None
+    sources = []
+    if criteria.get("claimant") is None:
+        for iri, _ in Counter(c.claimant for c in ordered).most_common(COUNTED_SOURCES):
+            e = site.reader.entities.get(iri)
+            if e is None:
+                continue
+            n = site.reader.count_claims(site.reader.claim_filter(**{**criteria, "claimant": iri}))
+            sources.append(SourceCount(site.entity(iri), n, view.href(claimant=entity_slug(e)) + "#chart"))
+    return TopicSummary(total, len(ordered), sources, total - sum(s.count for s in sources))
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str      # what the form's field takes: an entity's short id
+    label: str
+
+
+def choices(site: Site, iris: Iterable[str | None]) -> list[Choice]:
+    """The entities among `iris`, as suggestions for a field, by name."""
+    found = (site.reader.entities.get(i) for i in dict.fromkeys(i for i in iris if i))
+    return sorted((Choice(entity_slug(e), e.label) for e in found if e is not None),
+                  key=lambda c: c.label.casefold())
+
+
 @router.api_route("/topic/{topic_id:path}", methods=GET, include_in_schema=False)
 def topic(topic_id: str, request: Request) -> Response:
     # Topic IRIs live in the vocabulary's fixed namespace, not under the data base IRI.
@@ -629,41 +1061,71 @@ def topic(topic_id: str, request: Request) -> Response:
     record = request.app.state.reader.topics.get(iri)
     if record is None:
         return not_found("topic", iri)
-    about = request.query_params.get("about")
-    return represent(request, iri, "describe_topic", "topic.html",
-                     lambda: topic_page(Site(request), record, about))
+    view = TopicView.of(record.id, request.query_params)
+    shown: dict = {}
+
+    def context() -> dict:
+        shown.update(topic_page(Site(request), record, view))
+        return shown
+    response = represent(request, iri, "describe_topic", "topic.html", context)
+    if shown.get("problem") is not None:
+        response.status_code = 400   # the page says which parameter, and what to change
+    return response
 
 
-def topic_page(site: Site, t: TopicRecord, about: str | None = None) -> dict:
-    """The topic, its claims (about one entity when `about` names one), and their figures drawn
-    against the date they were stated (api/charts.py)."""
-    from .charts import figure_chart
+def topic_page(site: Site, t: TopicRecord, view: TopicView) -> dict:
+    """The topic, its claims narrowed by the view's filters, and their figures drawn against the
+    date they were stated (api/charts.py). A parameter the page cannot use gives "problem"
+    (a BadParameter) and no claims: the page shows the form again and says what to change.
+
+    Cost: one page of claims (TOPIC_PAGE), whatever the topic holds: one search with its total,
+    then the claims, their first reports and those reports' articles, each one batched read; the
+    table is sorted within that page. When the filters select more claims than a page, the chart
+    still draws the page only (the first claims by date stated, as the reader lists them) and
+    its caption says so, with how many of all the claims each of the page's most frequent
+    sources made: at most COUNTED_SOURCES counts, which the claim index answers by walking its
+    most selective filter (without the index, a SPARQL count each), so no request reads a big
+    topic's claims one by one."""
     narrower = sorted((n for n in site.reader.topics.values() if n.broader == t.iri),
                       key=lambda n: n.label)
+    context = {"topic": t, "broader": site.topic(t.broader) if t.broader else None,
+               "narrower": [site.topic(n.iri) for n in narrower], "view": view, "problem": None,
+               "subjects": [], "about": None, "chart": None, "summary": None, "claims": None,
+               "narrowing": [],
+               "sorting": sort_links(view), "choices": {"claimant": [], "outlet": [], "about": []},
+               # The form's hidden fields: a new filter keeps the table's sort.
+               "hidden": {k: v for k, v in (("sort", view.sort), ("order", view.order)) if v}}
     try:
-        subject = site.reader.entity_filter("about", about)[0] if about else None
-        wanted = site.reader.claim_filter(topic=t.id, about=subject or about)
-    except ReadError:   # an ambiguous name: nothing is drawn for a guess
-        subject, wanted = None, ClaimFilter(empty=True)
-    found = site.reader.search_claims(wanted, first=100)
+        view.check_sort()
+        criteria = topic_criteria(site.reader, t, view)
+    except BadParameter as exc:
+        context["problem"] = exc
+        if exc.name in ("sort", "order"):   # neither the form nor its links carry a bad sort on
+            context.update(view=TopicView(t.id, view.filters), hidden={})
+        return context
+    wanted = site.reader.claim_filter(**criteria) if criteria else ClaimFilter(empty=True)
+    found = site.reader.search_claims(wanted, first=TOPIC_PAGE)
     records = site.reader.claims(found.items)
     ordered = [records[i] for i in found.items if i in records]
-    reports = site.reader.reports(found.items)
-
-    def chain(c) -> str:
-        steps = [site.entity(v).label for r in reports.get(c.iri, [])[:1] for v in r.via]
-        return "".join(f" via {s}" for s in steps)
-    chart = figure_chart(ordered, lambda c: site.claim(c).href,
-                         lambda iri: site.entity(iri).label if site.entity(iri) else iri, chain)
+    carried = Carried.of(site, found.items)
+    subject = criteria["about"] if criteria and criteria["about"] in site.reader.entities else None
     # The entities this page's figures are about: each has a chart of its own.
-    subjects = [Link(f"/topic/{t.id}?about={quote(e.local_id.rsplit('/', 1)[-1])}", e.label)
-                for e in (site.reader.entities.get(i) for i in dict.fromkeys(
-                    c.subject for c in ordered if c.subject and c.value is not None))
-                if e is not None and e.iri != subject]
-    return {"topic": t, "broader": site.topic(t.broader) if t.broader else None,
-            "narrower": [site.topic(n.iri) for n in narrower], "subjects": subjects,
-            "about": site.entity(subject) if subject else None, "chart": chart,
-            "claims": ClaimList(claim_rows(site, found.items, records), found.total)}
+    context["subjects"] = [
+        Link(view.href(about=entity_slug(e)), e.label)
+        for e in (site.reader.entities.get(i) for i in dict.fromkeys(
+            c.subject for c in ordered if c.subject and c.value is not None))
+        if e is not None and e.iri != subject]
+    listed = sort_claims(site, ordered, view.sort, view.descending)
+    context.update(
+        narrowing=narrowing(site, view, criteria) if criteria else [],
+        about=site.entity(subject), chart=draw(site, ordered, carried),
+        summary=topic_summary(site, view, criteria, ordered, found.total) if criteria else None,
+        claims=ClaimList(claim_rows(site, [c.iri for c in listed], records), found.total),
+        choices={"claimant": choices(site, (c.claimant for c in ordered)),
+                 "outlet": choices(site, [carried.outlet(c) for c in ordered]
+                                   + [v for r in carried.first_report.values() for v in r.via]),
+                 "about": choices(site, (c.subject for c in ordered))})
+    return context
 
 
 # ---------------------------------------------------------------------------------------------

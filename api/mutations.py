@@ -7,6 +7,7 @@ submission means the same whichever front it comes through. Writes need a bearer
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Optional
 
 import strawberry
@@ -17,10 +18,11 @@ from graph.build import ValidationFailed
 from graph.corpus import CorpusError
 from graph.ingest import Submission, WriteTimedOut
 from graph.iris import BadId, Minter
+from graph.review import Decision
 from graph.store import StoreError
 
 from .loaders import Context
-from .types import Article, Change, Date, Modality
+from .types import Article, Change, Claim, Date, Modality
 
 
 def _f(description: str, **kwargs):
@@ -192,6 +194,34 @@ class AddArticlePayload:
     article: Optional[Article] = strawberry.field(description="The article as it now reads.")
 
 
+@strawberry.enum(description="What a reviewer decides about a proposed (extracted, unreviewed) claim.")
+class Verdict(Enum):
+    ACCEPT = strawberry.enum_value("accept", description="Keep it as extracted.")
+    EDIT = strawberry.enum_value("edit", description="Keep it with the fields given in `edits` corrected.")
+    REJECT = strawberry.enum_value("reject", description="Take it out of the article (and the graph, if "
+                                                         "no other article reports it).")
+
+
+@strawberry.input(description="Corrections to a proposed claim; only the fields given change. The "
+                              "statement and the evidence stay the extractor's.")
+class ClaimEditInput:
+    claimant: Optional[str] = _f("The claimant: an entity id, label or alias.", default=strawberry.UNSET)
+    via: Optional[list[str]] = _f("The chain of intermediaries, in order.", default=strawberry.UNSET)
+    value: Optional[ValueInput] = _f("The figure (replaces the bounds, unit and approximation given).",
+                                     default=strawberry.UNSET)
+    stated: Optional[DateSpecInput] = _f("When it was stated.", default=strawberry.UNSET)
+    topic: Optional[str] = _f("The topic's id.", default=strawberry.UNSET)
+
+
+@strawberry.type(description="What reviewClaim did.")
+class ReviewClaimPayload:
+    decision: str = strawberry.field(description='"accepted", "edited" (an edit that changes nothing is an '
+                                                 'acceptance) or "rejected".')
+    change: Change = strawberry.field(description="The write that carried it out.")
+    claim: Optional[Claim] = strawberry.field(description="The claim as it now reads; null once rejected "
+                                                          "and reported by no other article.")
+
+
 @strawberry.type(description="What removeArticle did.")
 class RemoveArticlePayload:
     id: strawberry.ID = strawberry.field(description="The removed article's id.")
@@ -333,3 +363,27 @@ class Mutation:
                 "code": "REFUSED", "problems": [{"where": "id", "message": str(exc)}]}) from None
         change = await _write(info, lambda ingest, by, window: ingest.remove(article_id, by, window))
         return RemoveArticlePayload(id=strawberry.ID(f"article/{article_id}"), change=Change.of(change))
+
+    @strawberry.mutation(description="Accept, edit or reject a claim an extractor proposed (the review desk, "
+                                     "/review, does the same). Recorded in the claim's curation (reviewed, by "
+                                     "the token's name, today, with a note of what changed) and in the history. "
+                                     "Checked like addArticle: refused whole, or written whole.")
+    async def review_claim(self, info: Info[Context, None], article: strawberry.ID, claim: strawberry.ID,
+                           decision: Verdict, note: Optional[str] = None,
+                           edits: Optional[ClaimEditInput] = None) -> ReviewClaimPayload:
+        info.context.require_writer()
+        mint = Minter(info.context.writes.settings.base_iri)
+        try:
+            _, article_id = mint.split_id(str(article), "article")
+            _, claim_id = mint.split_id(str(claim), "claim")
+        except BadId as exc:
+            raise GraphQLError(f"refused, nothing was written: {exc}", extensions={
+                "code": "REFUSED", "problems": [{"where": "article or claim", "message": str(exc)}]}) from None
+        changes = {} if edits is None else {
+            name: _plain(value) for name, value in vars(edits).items() if value is not strawberry.UNSET}
+        review = Decision(article=article_id, claim=claim_id, verdict=decision.value,
+                          by=info.context.writer, note=note, edits=changes)
+        done = await _write(info, lambda ingest, by, window: ingest.review(review, window))
+        record = await info.context.claims.load(str(mint.claim(claim_id)))
+        return ReviewClaimPayload(decision=done.verdict, change=Change.of(done),
+                                  claim=Claim(record=record) if record else None)

@@ -23,6 +23,7 @@ a transaction once begun is finished, so a write is either refused or committed,
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from .iris import WS, Minter
 from .queries import named
 from .query_runner import to_rdflib
 from .read import Reader
+from .review import Decision, awaits_review, curation_of, decided, document_json
 from .rdf import (add_entity, article_graph, bind_prefixes, claim_graph, ontology_graph,
                   topic_measures)
 from .validate import validate_graph
@@ -120,6 +122,8 @@ class Change:
     # Whether the write added to the entities graph or the ontology: readers then reload what
     # they keep in memory of them (graph/read.py); otherwise they carry it over.
     references_changed: bool = False
+    review: Any = None     # the graph.review.Decision this write carries out, if it is one
+    verdict: str | None = None   # what that decision came to: accepted, edited or rejected
 
 
 @dataclass
@@ -326,6 +330,11 @@ class Ingest:
         out.raise_if_any()
 
         graphs = {str(self.mint.article_graph(article.id)): article_graph(article, self.mint)}
+        if any(awaits_review(curation_of(raw, c)) for c in raw.get("claims") or [] if isinstance(c, dict)):
+            # Kept while a claim awaits review: a decision re-submits the article (graph/review.py).
+            graphs[str(self.mint.article_graph(article.id))].add(
+                (self.mint.article(article.id), WS.sourceDocument,
+                 Literal(document_json(sub.raw), datatype=RDF.JSON)))
         for i, claim in enumerate(claims.values()):
             if i % 100 == 0:
                 window.check("converting claims")
@@ -409,32 +418,60 @@ class Ingest:
         window.what = sub.raw.get("id") if is_slug(sub.raw.get("id")) else sub.source
         with _write_lock:
             window.check("waiting for the previous write")
-            p = self.prepare(sub, window)
-            article_graph_name = str(self.mint.article_graph(p.article.id))
-            existed = self.store.ask(named("graph_exists"), graph=ox.NamedNode(article_graph_name))
-            known = self._stored_about(p.entity_triples.subjects())
-            new_entity_triples = any(t not in known for t in p.entity_triples)
-            unchanged = existed and not p.drop[1:] and not new_entity_triples and all(
-                set(self._graph(name)) == set(g) for name, g in p.graphs.items())
-            change = Change("unchanged" if unchanged else "replaced" if existed else "added",
-                            p.article.id, by, _now(), len(p.article.claims),
-                            str(self.mint.article(p.article.id)))
-            if unchanged:
-                return change
-            inserts = dict(p.graphs)
-            if len(p.entity_triples):
-                inserts[str(self.mint.entities_graph)] = p.entity_triples
-            self._ensure_ontology(inserts)
-            change.references_changed = new_entity_triples or str(self.mint.ontology_graph) in inserts
-            inserts[str(self.history_graph)] = self._history(change)
-            self.index  # opened (and repaired if out of step) before the write, never between commits
-            window.begin_write(p.article.id)
-            before = self._sizes(p.drop, inserts)
-            self._apply(p.drop, inserts)
-            if change.references_changed:
-                self._references = None
-            self._reindex(p.drop, inserts, change, [change.iri], before)
+            return self._add(sub, by, window)
+
+    def review(self, decision: Decision, window: WriteWindow | None = None) -> Change:
+        """Carry out a review decision on a proposed claim (graph/review.py): the article's kept
+        submission, changed by the decision, written through the same checks as any add."""
+        window = window or WriteWindow()
+        if not (is_slug(decision.article) and is_slug(decision.claim)):
+            raise CorpusError([Problem(decision.where, "article and claim ids are slugs (lowercase "
+                                                       "letters, digits, '-' or '_')")])
+        window.what = f"review of {decision.claim}"
+        with _write_lock:
+            window.check("waiting for the previous write")
+            article = ox.NamedNode(str(self.mint.article(decision.article)))
+            rows = self.store.select(named("source_document"), article=article)
+            if not rows:
+                raise CorpusError([Problem(decision.where, "has no claim awaiting review: the article is "
+                                           "not in the store, or none of its claims is a proposed one")])
+            document = json.loads(rows[0]["document"].value)
+            changed, verdict = decided(document, decision, datetime.now(timezone.utc).date())
+            sub = Submission(f"review of {decision.where}", changed, rows[0]["text"].value)
+            return self._add(sub, decision.by, window, decision, verdict)
+
+    def _add(self, sub: Submission, by: str, window: WriteWindow, review: Decision | None = None,
+             verdict: str | None = None) -> Change:
+        """The body of add and review, under the write lock."""
+        p = self.prepare(sub, window)
+        article_graph_name = str(self.mint.article_graph(p.article.id))
+        existed = self.store.ask(named("graph_exists"), graph=ox.NamedNode(article_graph_name))
+        known = self._stored_about(p.entity_triples.subjects())
+        new_entity_triples = any(t not in known for t in p.entity_triples)
+        unchanged = existed and not p.drop[1:] and not new_entity_triples and all(
+            set(self._graph(name)) == set(g) for name, g in p.graphs.items())
+        change = Change("unchanged" if unchanged else "replaced" if existed else "added",
+                        p.article.id, by, _now(), len(p.article.claims),
+                        str(self.mint.article(p.article.id)), review=review, verdict=verdict)
+        if unchanged:
             return change
+        inserts = dict(p.graphs)
+        if len(p.entity_triples):
+            inserts[str(self.mint.entities_graph)] = p.entity_triples
+        self._ensure_ontology(inserts)
+        change.references_changed = new_entity_triples or str(self.mint.ontology_graph) in inserts
+        inserts[str(self.history_graph)] = self._history(change)
+        self.index  # opened (and repaired if out of step) before the write, never between commits
+        # The article's claim graphs are replaced, not added to: a claim whose content changed
+        # (a review's edit, a corrected listing) would otherwise keep its old triples beside the new.
+        drop = list(dict.fromkeys([*p.drop, *p.graphs]))
+        window.begin_write(p.article.id)
+        before = self._sizes(drop, inserts)
+        self._apply(drop, inserts)
+        if change.references_changed:
+            self._references = None
+        self._reindex(drop, inserts, change, [change.iri], before)
+        return change
 
     def add_entities(self, path: Path, by: str, window: WriteWindow | None = None) -> Change:
         """Merge an entities file (corpus/entities.yaml) into the entities graph."""
@@ -520,6 +557,11 @@ class Ingest:
             g.add((node, WS.changedArticle, URIRef(change.iri)))
         g.add((node, PROV.endedAtTime, Literal(change.at, datatype=XSD.dateTime)))
         g.add((node, WS.byToken, Literal(change.by)))
+        if change.review is not None:
+            g.add((node, WS.reviewDecision, WS[change.verdict.capitalize()]))
+            g.add((node, WS.reviewedClaim, self.mint.claim(change.review.claim)))
+            if change.review.note:
+                g.add((node, WS.reviewNote, Literal(change.review.note, lang="en")))
         return g
 
     def _apply(self, drop: list[str], inserts: dict[str, Graph]) -> None:

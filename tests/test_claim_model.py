@@ -232,7 +232,7 @@ def test_sparql_reads_modality_occasion_and_curation(server, corpus):
 
 def test_the_claim_page_shows_chain_modality_occasion_and_curation(embedded_server):
     page = httpx.get(f"{embedded_server}/claim/{WITHDRAWAL}", headers={"accept": "text/html"}).text
-    assert "which names only" in page and "New York Times" in page
+    assert "The article names only <a href=\"/entity/new-york-times\">" in page
     assert "Listed by hand by whosaid curators on 2026-11-23; reviewed by whosaid curators" in page
     hedged = httpx.get(f"{embedded_server}/claim/{HEDGED_004}", headers={"accept": "text/html"}).text
     assert "hedged" in hedged and "<q>unclear whether</q>" in hedged

@@ -97,6 +97,21 @@ def test_adding_the_same_article_twice_is_byte_for_byte_idempotent(tmp_path, see
     assert store_bytes(seed_store) == once
 
 
+def test_replacing_an_article_replaces_its_changed_claims_rather_than_adding_to_them(tmp_path, seed_store):
+    """A claim only this article reports may change when the article is replaced: its old
+    claimant and topic must go, not stay beside the new ones."""
+    path = new_article(tmp_path)
+    run_cli("add", str(path), store=seed_store, check=True)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["claims"][0].update(claimant="zelenskyy", topic="casualties")
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert "replaced" in run_cli("add", str(path), store=seed_store, check=True).stdout
+    claim = "<https://w3id.org/whosaid/claim/new-article-claim-0>"
+    kept = {q for q in quads(seed_store) if q.startswith(claim)}
+    assert any("zelenskyy" in q for q in kept) and not any("budanov" in q for q in kept)
+    assert any("topic/casualties" in q for q in kept) and not any("topic/reinforcements" in q for q in kept)
+
+
 def test_a_new_article_referencing_known_and_new_entities_shows_up_at_once(tmp_path, seed_store):
     run_cli("add", str(new_article(tmp_path)), store=seed_store, check=True)
     with running_server(seed_store) as base:

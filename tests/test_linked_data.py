@@ -141,7 +141,8 @@ def base() -> str:
 class Page(HTMLParser):
     """What the tests read from a page: the h1, every <a href>, every <link rel=alternate>, the
     text of each <mark> with the id of the section holding it, and the text shown in each
-    div.text as (text, marked) pieces with footnote <sup>s left out."""
+    div.text as (text, marked) pieces with footnote <sup>s and the notes for screen readers
+    (.visually-hidden) left out."""
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
@@ -151,7 +152,7 @@ class Page(HTMLParser):
         self._open: list[str] = []
         self._section: str | None = None
         self._mark: list[str] | None = None
-        self._in_text = self._in_sup = False
+        self._in_text = self._in_sup = self._in_hidden = False
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -171,6 +172,8 @@ class Page(HTMLParser):
             self.texts.append([])
         elif tag == "sup":
             self._in_sup = True
+        elif tag == "span" and "visually-hidden" in a.get("class", "").split():
+            self._in_hidden = True
 
     def handle_endtag(self, tag):
         if self._open and self._open[-1] == tag:
@@ -182,6 +185,8 @@ class Page(HTMLParser):
             self._in_text = False
         elif tag == "sup":
             self._in_sup = False
+        elif tag == "span":   # a visually hidden note holds no other span
+            self._in_hidden = False
         elif tag == "section":
             self._section = None
 
@@ -190,7 +195,7 @@ class Page(HTMLParser):
             self.h1 += data
         if self._mark is not None:
             self._mark.append(data)
-        if self._in_text and not self._in_sup:
+        if self._in_text and not self._in_sup and not self._in_hidden:
             self.texts[-1].append((data, self._mark is not None))
 
 
