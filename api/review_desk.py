@@ -137,8 +137,9 @@ def proposals(site: Site, after: str | None) -> tuple[list[Proposal], object]:
             continue
         text, a = texts.get(r.article, ""), articles.get(r.article)
         curation = curations[r.iri]
+        title = (a.title or a.local_id) if a else r.article.rsplit("/", 1)[-1]
         out.append(Proposal(
-            claim=c, report=r, article=Link(site.href(r.article), (a.title if a else None) or a.local_id if a else r.article),
+            claim=c, report=r, article=Link(site.href(r.article), title),
             article_id=r.article.rsplit("/", 1)[-1], confidence=curation.confidence,
             extractor=" ".join(filter(None, (curation.extractor, curation.version))) or None,
             link=site.claim(c), claimant=site.entity(c.claimant), via=[site.entity(v) for v in r.via],

@@ -76,6 +76,9 @@ def rows(results: dict) -> list[tuple[str, str, callable, str]]:
         out.append((f"direct_{name}_p50", f"direct p50 ms: {label}", step("direct", "questions", name, "p50"), ""))
         out.append((f"api_{name}", f"GraphQL / direct p50: {label}",
                     ratio(step("graphql", name, "p50"), step("direct", "questions", name, "p50")), "at most 3"))
+    for name in ("home", "topic", "topic_by_claimant", "entity", "article", "search"):
+        out.append((f"page_{name}_p50", f"page p50 ms: {name.replace('_', ' ')}", step("pages", name, "p50"),
+                    "10^5 at most 1.5x 10^2"))
     out += [
         ("sparql_p50", "/sparql selective SELECT p50 ms", step("sparql_select", "p50"), ""),
         ("dump_tps", "/dump.nt triples per second", step("dump_nt", "triples_per_s"), ""),

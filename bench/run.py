@@ -246,6 +246,14 @@ EVERY = ("nodes { id iri statement quote statedOn period claimant { label } via 
          "about { label } topic { label } value { min max } reports { start end article { id } } }")
 
 
+def PAGES(p: dict) -> dict[str, str]:
+    """The HTML pages measured, by name: what an analyst opens, on the picks of the corpus."""
+    return {"home": "/", "topic": f"/topic/{p['topic']}",
+            "topic_by_claimant": f"/topic/{p['topic']}?claimant={p['claimant']}&sort=figure",
+            "entity": f"/entity/{p['claimant']}", "article": f"/article/{p['article']}",
+            "search": f"/search?q={p['rare_word']}"}
+
+
 def questions(p: dict) -> list[dict]:
     """The issue's questions: name, label, GraphQL (query + variables) and the direct recipe."""
     def claims(name, label, args: dict, selection=NESTED, first=20, **extra):
@@ -512,6 +520,17 @@ class Run:
             result["first_error"] = errors[0]
         return result
 
+    def pages(self, base: str, p: dict) -> dict:
+        """The pages for people (issue 13), as a browser asks for them: each must cost what its
+        page shows, not what the graph holds (a topic of many claims draws a summary)."""
+        out = {}
+        with httpx.Client(timeout=(self.args.query_timeout or 5.0) + 30) as client:
+            for name, path in PAGES(p).items():
+                out[name] = self.sample(lambda: client.get(f"{base}{path}", headers={"accept": "text/html"}))
+                out[name]["path"] = path
+                print(f" {name}={fmt_ms(out[name].get('p50'))}", end="", flush=True)
+        return out
+
     def sparql(self, base: str, p: dict, store_claim: str | None) -> dict:
         query = ("SELECT ?claim ?statement WHERE { ?claim <https://w3id.org/whosaid/ontology#claimant> "
                  f"<https://w3id.org/whosaid/entity/{p['claimant']}> ; "
@@ -639,6 +658,7 @@ class Run:
         try:
             size["steps"]["serve"] = {"status": "ok", "start_s": started, **proc_rss_mb(process.pid)}
             self.step(size, "graphql", self.http_questions, base, qs)
+            self.step(size, "pages", self.pages, base, p)
             self.step(size, "sparql_select", self.sparql, base, p, None)
             self.step(size, "dump_nt", self.dump, base)
             claimant_q = next(q for q in qs if q["name"] == "claimant")

@@ -37,8 +37,10 @@ def axe_source() -> str:
     return Path(done.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(axe_source):
+    """Per module, not per session: while Playwright's sync API is open its event loop is the
+    running loop of the main thread, and later tests that call asyncio.run() would fail."""
     from playwright.sync_api import sync_playwright
     executable = shutil.which("chromium")
     assert executable, "chromium is not on PATH after tools/browser-deps.sh"
