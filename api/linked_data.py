@@ -451,10 +451,12 @@ def home(request: Request) -> Response:
     counts = {"claims": reader.count_claims(ClaimFilter()) if indexed else None,
               "articles": reader.article_page(0).total if indexed else None,
               "entities": sum(1 for e in reader.entities.values() if e.type != "Occasion"),
-              "topics": len(reader.topics)}
+              "topics": len(reader.topics), "stated": reader.stated_range()}
+    latest = reader.latest_articles(10)
+    records = reader.articles(latest)
     return page("home.html", (), iri=None, counts=counts,
                 disagreements=widest_disagreements(site) if indexed else [],
-                articles=[site.article(a) for a in reader.articles(reader.article_page(20).items).values()])
+                articles=[(site.article(records[a]), records[a].published) for a in latest if a in records])
 
 
 def widest_disagreements(site: Site, shown: int = 5, read: int = 50) -> list[dict]:

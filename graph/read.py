@@ -733,6 +733,21 @@ class Reader:
         return {r["article"].value: r["text"].value
                 for r in self.store.select(named("article_texts"), article=_iris(iris))}
 
+    def latest_articles(self, first: int = 20) -> list[str]:
+        """The IRIs of the articles published last, newest first (those with a known date);
+        without the index, none: ordering every article by date is the scan a page must not do."""
+        check_page_size(first)
+        return self.index.latest_articles(first) if self.index is not None else []
+
+    def stated_range(self) -> tuple[str | None, str | None]:
+        """The dates the first and the last claim were stated on, at the precision given (a
+        claim stated in "2024-11" is not said to be of the 1st); None, None without the index."""
+        if self.index is None:
+            return None, None
+        ends = self.index.stated_range()
+        records = self.claims([i for i in ends if i])
+        return tuple(records[i].stated if i in records else None for i in ends)
+
     def article_page(self, first: int = 20, after: str | None = None) -> Page:
         check_page_size(first)
         start_after = decode_cursor(after, "articles", 1)[0] if after else None

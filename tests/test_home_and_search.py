@@ -55,3 +55,19 @@ def test_the_home_page_counts_what_the_graph_holds(embedded_server, compiled):
     home = get(embedded_server, "/")
     assert f"<dt>Claims</dt><dd>{len(corpus.claims)}</dd>" in home
     assert f"<dt>Articles</dt><dd>{len(corpus.articles)}</dd>" in home
+
+
+def test_the_home_page_gives_the_dates_stated_and_the_latest_articles(embedded_server):
+    from .conftest import GraphQLClient
+    api = GraphQLClient(embedded_server)
+    stated = sorted(c["statedOn"] for c in api.data("{ claims(first: 100) { nodes { statedOn } } }")
+                    ["claims"]["nodes"] if c["statedOn"])
+    articles = api.data("{ articles(first: 100) { nodes { id published } } }")["articles"]["nodes"]
+    dated = sorted(((a["published"], a["id"]) for a in articles if a["published"]), reverse=True)
+    home = get(embedded_server, "/")
+    first, last = re.search(r"<dt>Stated between</dt><dd><time>([^<]+)</time> and <time>([^<]+)</time>",
+                            home).groups()
+    assert first == min(stated)[:len(first)] and last.startswith(max(s[:7] for s in stated))
+    latest = home[home.index('id="articles"'):]
+    listed = re.findall(r'<li><time>([^<]+)</time> <a href="/(article/[^"]+)"', latest)
+    assert listed == dated and len(listed) >= 2

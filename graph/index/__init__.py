@@ -67,7 +67,7 @@ log = logging.getLogger("whosaid.index")
 
 INDEX_FILE = "whosaid-index.sqlite"
 SCHEMA = (Path(__file__).resolve().parent / "schema.sql").read_text(encoding="utf-8")
-VERSION = "6"  # bump when schema.sql or what is indexed changes: older files are rebuilt
+VERSION = "7"  # bump when schema.sql or what is indexed changes: older files are rebuilt
 UNKNOWN = "9999-12-31"
 TEXTS_PER_CLAIM = 4096  # text rowids: claim n * 4096 + i
 SHORT = 3               # trigram lookups need 3 characters
@@ -299,9 +299,8 @@ class ClaimIndex:
                 self._settle_groups()
                 self._count_quads(store, None)
                 self._copy_history(store, None)
-                arts = [r["article"].value for r in store.select(named("index_articles"))]
-                self.conn.executemany("INSERT OR REPLACE INTO article VALUES (?, ?)",
-                                      [(self.mint.local_id(a) or a, a) for a in arts])
+                arts = [article_row(self.mint, r) for r in store.select(named("index_articles"))]
+                self.conn.executemany("INSERT OR REPLACE INTO article VALUES (?, ?, ?)", arts)
                 self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.grams USING fts5vocab(main, 'text', 'row')")
                 self.conn.execute("INSERT INTO gram SELECT term, doc FROM temp.grams")
                 self._set_meta(state="ready", version=VERSION, base=self.base, last_change=change)
@@ -338,15 +337,14 @@ class ClaimIndex:
                 terms: dict = {}
                 for i in range(0, len(touched), BATCH):
                     self._insert(self._read_claims(store, touched[i:i + BATCH]), closure, terms)
-                present = set()
+                present = {}
                 if articles:
-                    present = {r["article"].value for r in store.select(
+                    present = {r["article"].value: r for r in store.select(
                         named("index_articles"), article=[ox.NamedNode(a) for a in articles])}
                 for a in articles:
                     self.conn.execute("DELETE FROM article WHERE iri = ?", (a,))
                     if a in present:
-                        self.conn.execute("INSERT INTO article VALUES (?, ?)",
-                                          (self.mint.local_id(a) or a, a))
+                        self.conn.execute("INSERT INTO article VALUES (?, ?, ?)", article_row(self.mint, present[a]))
                 self.conn.execute("DELETE FROM term WHERE claims = 0")
                 self._settle_groups()
                 self._count_quads(store, quads_delta)
@@ -845,10 +843,29 @@ class IndexView:
         return self._all("SELECT kind, article, at, by FROM change INDEXED BY change_of_article "
                          "WHERE article = ? ORDER BY at DESC, iri DESC LIMIT ?", (article, int(limit)))
 
+    def latest_articles(self, limit: int) -> list[str]:
+        """The IRIs of the articles published last (a walk down article_by_published)."""
+        return [r[0] for r in self._all("SELECT iri FROM article WHERE published IS NOT NULL "
+                                        "ORDER BY published DESC, local_id DESC LIMIT ?", (int(limit),))]
+
+    def stated_range(self) -> tuple[str | None, str | None]:
+        """The IRIs of the claims stated first and last: the two ends of claim_order (a claim
+        of unknown date has the key 9999-12-31)."""
+        first = self._all("SELECT iri FROM claim WHERE key < '9999' ORDER BY key, id LIMIT 1", ())
+        last = self._all("SELECT iri FROM claim WHERE key < '9999' ORDER BY key DESC, id DESC LIMIT 1", ())
+        return (first[0][0] if first else None), (last[0][0] if last else None)
+
     def article_page(self, after: str | None, limit: int) -> tuple[list[tuple[str, str]], int]:
         rows = self._all("SELECT iri, local_id FROM article WHERE local_id > ? ORDER BY local_id LIMIT ?",
                          (after if after is not None else "", int(limit)))
         return [tuple(r) for r in rows], self.total("articles")
+
+
+def article_row(mint, row: dict) -> tuple[str, str, str | None]:
+    """An article table row from a row of index_articles.rq."""
+    iri = row["article"].value
+    published = row.get("published")
+    return mint.local_id(iri) or iri, iri, published.value if published is not None else None
 
 
 def ensure_at(store_path: str | Path, base_iri: str) -> bool:

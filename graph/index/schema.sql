@@ -67,8 +67,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5 (body, tokenize = 'unicode61
 -- needle to look up (the rarest); a trigram missing here counts as rarest. Never for answers.
 CREATE TABLE IF NOT EXISTS gram (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 
--- The article list: local id (the API's order and cursor) and IRI.
-CREATE TABLE IF NOT EXISTS article (local_id TEXT PRIMARY KEY, iri TEXT NOT NULL) WITHOUT ROWID;
+-- The article list: local id (the API's order and cursor), IRI, and the date it was published
+-- as the graph gives it (a partial date, NULL when unknown), for the latest articles.
+CREATE TABLE IF NOT EXISTS article (local_id TEXT PRIMARY KEY, iri TEXT NOT NULL, published TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_by_published ON article (published, local_id);
 CREATE TRIGGER IF NOT EXISTS article_counted AFTER INSERT ON article BEGIN
   UPDATE totals SET n = n + 1 WHERE name = 'articles';
 END;
