@@ -349,6 +349,23 @@ def test_a_lost_or_half_built_index_is_rebuilt_on_opening(tmp_path, built_store_
     assert index_content(path) == expected
 
 
+def test_an_index_of_an_older_version_is_rebuilt_on_opening(tmp_path, built_store_path):
+    """An index file of another version (here: version 6's article table, which had no
+    published column) is emptied and rebuilt, not opened with the new schema over the old."""
+    import sqlite3
+    path = tmp_path / "store"
+    shutil.copytree(built_store_path, path)
+    expected = index_content(path)
+    conn = sqlite3.connect(index_path(path))
+    conn.executescript("""DROP TABLE article;
+        CREATE TABLE article (local_id TEXT PRIMARY KEY, iri TEXT NOT NULL) WITHOUT ROWID;
+        UPDATE meta SET value = '6' WHERE name = 'version';""")
+    conn.close()
+    store = Store.open(path)
+    assert ClaimIndex.for_store(store, BASE).in_step(store)
+    assert index_content(path) == expected
+
+
 def test_whosaid_reindex_rebuilds_the_index_from_the_store(tmp_path, built_store_path):
     path = tmp_path / "store"
     shutil.copytree(built_store_path, path)

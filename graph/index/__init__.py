@@ -190,6 +190,33 @@ def _connect(path: Path) -> sqlite3.Connection:
 # Writing
 # ---------------------------------------------------------------------------------------------
 
+def _other_version(conn: sqlite3.Connection) -> bool:
+    """Whether the file holds an index of another VERSION, whose tables the schema's IF NOT
+    EXISTS would keep as they are (an older article table has no published column)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+    except sqlite3.OperationalError:   # a new file: no meta table yet
+        return False
+    return row is not None and row[0] != VERSION
+
+
+def _drop_everything(conn: sqlite3.Connection) -> None:
+    """Empty the file, so that the schema is created anew and the index rebuilt from the store
+    (it is derived: nothing is lost). Virtual tables first: their shadow tables go with them."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for kind in ("virtual", "plain"):
+            rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                                "AND name NOT LIKE 'sqlite_%'").fetchall()
+            for name, sql in rows:
+                if (sql or "").upper().startswith("CREATE VIRTUAL") == (kind == "virtual"):
+                    conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 @dataclass
 class _ClaimData:
     id: str
@@ -215,6 +242,8 @@ class ClaimIndex:
         self._fd = _flock(self.path, os.O_RDWR | os.O_CREAT, fcntl.LOCK_SH)
         try:
             self.conn = _connect(self.path)
+            if _other_version(self.conn):
+                _drop_everything(self.conn)
             self.conn.executescript(SCHEMA)
         except BaseException:
             self.close()
