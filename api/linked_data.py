@@ -565,6 +565,11 @@ def claim(claim_id: str, request: Request) -> Response:
     iri = resource_iri(request, f"claim/{claim_id}")
     record = _one(request.app.state.reader.claims, iri)
     if record is None:
+        rejected = request.app.state.reader.rejection(iri)
+        if rejected is not None:   # the IRI resolved once: say what became of it (410 Gone)
+            return plain(410, f"the claim <{iri}> was rejected at review on {rejected['at']} by "
+                              f"{rejected['by']}" + (f": {rejected['note']}" if rejected.get("note") else "")
+                              + "; the history keeps the decision")
         return not_found("claim", iri)
     return represent(request, iri, "describe_claim", "claim.html",
                      lambda: claim_page(Site(request), record))

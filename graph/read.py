@@ -733,6 +733,11 @@ class Reader:
         return {r["article"].value: r["text"].value
                 for r in self.store.select(named("article_texts"), article=_iris(iris))}
 
+    def rejection(self, claim_iri: str) -> dict[str, str] | None:
+        """When, by whom and why a claim no longer in the graph was rejected at review, if it was."""
+        rows = self.store.select(named("rejection"), claim=ox.NamedNode(claim_iri))
+        return {k: v.value for k, v in rows[0].items()} if rows else None
+
     def latest_articles(self, first: int = 20) -> list[str]:
         """The IRIs of the articles published last, newest first (those with a known date);
         without the index, none: ordering every article by date is the scan a page must not do."""

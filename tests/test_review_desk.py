@@ -77,6 +77,9 @@ def test_accept_edit_and_reject_are_each_in_the_graph(tmp_path, seed_store):
         rejected = decide(base, CLAIMS[2], decision="reject", note="not Budanov's words")
         assert rejected.status_code == 303 and "verdict=rejected" in rejected.headers["location"]
         assert claim(base, CLAIMS[2]) is None
+        gone = httpx.get(f"{base}/claim/{CLAIMS[2]}", headers={"accept": "text/html"})
+        assert gone.status_code == 410 and "rejected at review" in gone.text and "not Budanov's words" in gone.text
+        assert httpx.get(f"{base}/claim/never-a-claim").status_code == 404
 
         assert history(base) == {CLAIMS[0]: ("Accepted", "checked against the text"),
                                  CLAIMS[1]: ("Edited", None),
