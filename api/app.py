@@ -29,7 +29,7 @@ from graph.ingest import Ingest, WriteTimedOut, WriteWindow
 from graph.query_runner import QueryRunner, RemoteQueryRunner
 from graph.read import Reader
 from graph.remote_store import is_remote
-from graph.store import Store, open_store
+from graph.store import Store, open_store_for
 
 from . import assets, dumps, linked_data, review_desk, sparql
 from .graphql_http import METHODS as GRAPHQL_METHODS, graphql_endpoint
@@ -130,8 +130,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     remote = is_remote(settings.store)
     # With write tokens the server owns the store: it opens it for writing and readers use
     # snapshots of it (see Writes). Without, the store is opened read-only and read directly.
-    store = store or open_store(settings.store, read_only=not tokens,
-                                update_endpoint=settings.update_endpoint)
+    store = store or open_store_for(settings, read_only=not tokens)
     runner = RemoteQueryRunner(settings) if remote else QueryRunner(settings)
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -56,8 +56,8 @@ from .iris import WS, Minter
 from .queries import named
 from .rdf import (ONTOLOGY_DIR, ONTOLOGY_FILES, add_claim_core, fill_article,
                   bind_prefixes, corpus_dataset, entities_graph, ontology_graph, topic_measures)
-from .remote_store import RemoteStore, is_remote
-from .store import Store, fresh_store_at
+from .remote_store import is_remote
+from .store import Store, fresh_store_at, open_store_for
 from .quick_check import QuickBase, QuickCheck, Unsupported
 from .validate import SHAPES_FILE, Violation, shapes_graph, validate_graph
 
@@ -673,9 +673,12 @@ def _load_whole(settings, path, remote, cache, metas, current, ontology, ents, m
     if remote:
         ds = Dataset()
         ds.parse(data=b"".join(chunks).decode("utf-8"), format="nquads")
-        store = RemoteStore(path, settings.update_endpoint)
-        store.replace_all(ds)
-        return len(store)
+        store = open_store_for(settings, read_only=False, location=path)
+        try:
+            store.replace_all(ds)
+            return len(store)
+        finally:
+            store.close()
     with fresh_store_at(path) as store:
         from pyoxigraph import RdfFormat
         from .store import StoreError

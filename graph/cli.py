@@ -114,7 +114,7 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
     from rdflib import Dataset
     from .build import union_graph
     from .rdf import ontology_graph
-    from .store import StoreError, open_store
+    from .store import StoreError, open_store_for
     from .validate import validate_graph
     if fmt not in ("text", "json"):
         _fail(f"Unknown format {fmt!r}:", ["use text or json"])
@@ -129,7 +129,7 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
         source = ", ".join(str(f) for f in files)
     else:
         try:
-            ds = open_store(settings.store, update_endpoint=settings.update_endpoint).dataset()
+            ds = open_store_for(settings).dataset()
         except StoreError as exc:
             _fail("Cannot validate the store:", [str(exc)])
         source = settings.store
@@ -153,10 +153,10 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files in any for
 def stats(store: Optional[str] = StoreOption) -> None:
     """Counts of what the store holds: triples, entities, claims, reports, per article."""
     from .queries import named
-    from .store import StoreError, open_store
+    from .store import StoreError, open_store_for
     settings = _settings(store)
     try:
-        s = open_store(settings.store, update_endpoint=settings.update_endpoint)
+        s = open_store_for(settings)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     totals = s.select(named("totals"))[0]
@@ -168,7 +168,7 @@ def stats(store: Optional[str] = StoreOption) -> None:
     table = Table()
     for col in ("article", "claims", "claimants"):
         table.add_column(col)
-    for row in s.select(named("stats")):
+    for row in s.select_all(named("stats")):
         table.add_row(row["id"].value, row["claims"].value, row["claimants"].value)
     out.print(table)
 
@@ -179,12 +179,12 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, xml, 
            store: Optional[str] = StoreOption) -> None:
     """Write the whole graph; trig, nq and jsonld keep the named graphs."""
     from .export import FORMATS, export as run_export
-    from .store import StoreError, open_store
+    from .store import StoreError, open_store_for
     if fmt not in FORMATS:
         _fail(f"Unknown format {fmt!r}:", [f"use one of {', '.join(FORMATS)}"])
     try:
         settings = _settings(store)
-        s = open_store(settings.store, update_endpoint=settings.update_endpoint)
+        s = open_store_for(settings)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     if output is None:
@@ -216,7 +216,7 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
     from rich.progress import Progress
     from .build import ValidationFailed
     from .ingest import Ingest, read_submission, submission_files
-    from .store import StoreError, open_store
+    from .store import StoreError, open_store_for
     settings = _settings(store)
     try:
         files = [f for p in paths for f in submission_files(p)]
@@ -226,7 +226,7 @@ def add(paths: List[Path] = typer.Argument(..., help="Article YAML files (text b
     if missing:
         _fail("No such file:", missing)
     try:
-        target = open_store(settings.store, read_only=False, update_endpoint=settings.update_endpoint)
+        target = open_store_for(settings, read_only=False)
     except StoreError as exc:
         _fail("Cannot write:", [str(exc)])
     ingest = Ingest(target, settings.base_iri, settings.max_submission_bytes)
@@ -272,10 +272,10 @@ def remove(article_id: str = typer.Argument(..., help="The article's id (its fil
            store: Optional[str] = StoreOption) -> None:
     """Remove an article, and the claims no other article reports, in one transaction."""
     from .ingest import Ingest
-    from .store import StoreError, open_store
+    from .store import StoreError, open_store_for
     settings = _settings(store)
     try:
-        target = open_store(settings.store, read_only=False, update_endpoint=settings.update_endpoint)
+        target = open_store_for(settings, read_only=False)
         change = Ingest(target, settings.base_iri).remove(article_id, by or _local_user())
     except (CorpusError, StoreError) as exc:
         _fail("Cannot remove:", [str(p) for p in getattr(exc, "problems", [exc])])
@@ -289,10 +289,10 @@ def history(article: Optional[str] = typer.Option(None, help="Only changes to th
     import pyoxigraph as ox
     from .iris import Minter
     from .queries import named
-    from .store import StoreError, open_store
+    from .store import StoreError, open_store_for
     settings = _settings(store)
     try:
-        s = open_store(settings.store, update_endpoint=settings.update_endpoint)
+        s = open_store_for(settings)
     except StoreError as exc:
         _fail("Cannot read the store:", [str(exc)])
     bound = ox.NamedNode(str(Minter(settings.base_iri).article(article))) if article else None
@@ -310,10 +310,10 @@ def history(article: Optional[str] = typer.Option(None, help="Only changes to th
 def reindex(store: Optional[str] = StoreOption) -> None:
     """Rebuild the claim index (the file that answers claim searches) from the store."""
     from .index import ClaimIndex, has_index, index_path
-    from .store import StoreError, open_store
+    from .store import StoreError, open_store_for
     settings = _settings(store)
     try:
-        target = open_store(settings.store, read_only=False, update_endpoint=settings.update_endpoint)
+        target = open_store_for(settings, read_only=False)
     except StoreError as exc:
         _fail("Cannot reindex:", [str(exc)])
     if not has_index(target):

@@ -30,6 +30,16 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+ENGINES = ("auto", "oxigraph", "virtuoso", "sparql")
+
+
+def _engine(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ENGINES:
+        raise ValueError(f"must be one of {', '.join(ENGINES)}")
+    return value
+
+
 def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     def parse(text: str):
         value = kind(text)
@@ -50,7 +60,17 @@ SETTINGS: dict[str, Setting] = {
                       "The corpus folder that `whosaid build` reads."),
     "update_endpoint": Setting("WHOSAID_UPDATE_ENDPOINT", None, str,
                                "An external store's SPARQL update endpoint (default: the query "
-                               "endpoint with /query replaced by /update)."),
+                               "endpoint with /query replaced by /update; on Virtuoso, "
+                               "/sparql replaced by /sparql-auth)."),
+    "store_engine": Setting("WHOSAID_STORE_ENGINE", "auto", _engine,
+                            "Which engine an external store is: oxigraph, virtuoso, or sparql "
+                            "(any other SPARQL 1.1 store); auto asks the endpoint (its Server "
+                            "header). Virtuoso needs its own adapter (graph/virtuoso.py)."),
+    "store_user": Setting("WHOSAID_STORE_USER", None, str,
+                          "The account an external store's updates are sent as (HTTP digest "
+                          "auth on Virtuoso, basic auth elsewhere); reads stay anonymous."),
+    "store_password": Setting("WHOSAID_STORE_PASSWORD", None, str,
+                              "That account's password."),
     "write_tokens": Setting("WHOSAID_WRITE_TOKENS", (), _csv,
                             f"Bearer tokens allowed to write, as name:secret,name2:secret2 "
                             f"(secrets of at least {MIN_SECRET_LENGTH} characters). None: the API "
@@ -118,6 +138,9 @@ class Settings:
     store: str = SETTINGS["store"].default
     corpus: Path = SETTINGS["corpus"].default
     update_endpoint: str | None = None
+    store_engine: str = "auto"
+    store_user: str | None = None
+    store_password: str | None = field(default=None, repr=False)  # kept out of logs
     write_tokens: tuple[str, ...] = ()
     tokens_file: Path | None = None
     query_timeout: float = SETTINGS["query_timeout"].default

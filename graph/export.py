@@ -56,5 +56,8 @@ def export(store: Store, fmt: str, output: IO[bytes]) -> None:
         return
     # The union, each triple once: a CONSTRUCT result is a set (the union default graph alone
     # is not: it yields a triple once per graph holding it).
-    triples = store.raw_query(_UNION, use_default_graph_as_union=True)
+    # An external store gives the union of whosaid's graphs only, read page by page (its own
+    # CONSTRUCT would hold every graph of the store, and may be cut at a row cap).
+    triples = store.union_triples() if hasattr(store, "union_triples") else \
+        store.raw_query(_UNION, use_default_graph_as_union=True)
     ox.serialize(triples, output, format=f.rdf_format, prefixes=prefixes)

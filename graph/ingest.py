@@ -570,11 +570,9 @@ class Ingest:
         The data is N-Triples serialised by rdflib (which escapes every literal) inside GRAPH
         blocks named by IRIs we minted; nothing from a request is pasted in."""
         parts = [f"DROP SILENT GRAPH {URIRef(name).n3()}" for name in drop]
-        blocks = []
-        for name, g in inserts.items():
-            triples = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
-            blocks.append(f"GRAPH {URIRef(name).n3()} {{\n{triples}}}")
-        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        parts.append(self.store.insert_data({
+            URIRef(name).n3(): g.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            for name, g in inserts.items()}))  # the store's dialect: see VirtuosoStore
         self.store.update(" ;\n".join(parts))
 
 

@@ -735,7 +735,11 @@ class Reader:
 
     def rejection(self, claim_iri: str) -> dict[str, str] | None:
         """When, by whom and why a claim no longer in the graph was rejected at review, if it was."""
-        rows = self.store.select(named("rejection"), claim=ox.NamedNode(claim_iri))
+        try:
+            node = ox.NamedNode(claim_iri)
+        except ValueError:   # not an IRI at all: nothing was ever rejected under it
+            return None
+        rows = self.store.select(named("rejection"), claim=node)
         return {k: v.value for k, v in rows[0].items()} if rows else None
 
     def latest_articles(self, first: int = 20) -> list[str]:

@@ -16,6 +16,10 @@ more into it:
   begins with SERVICE counts as SERVICE, and a bare word that begins with an update keyword counts
   as that keyword (no SPARQL query keyword or function begins with one, so a real query never
   trips this).
+- Engines add functions of their own, some of which act on the server: Virtuoso runs SQL procedures
+  named in its `bif:` and `sql:` schemes (`bif:exec('checkpoint')` from an anonymous query), so
+  an IRI or a prefixed name in those schemes, or a prefix bound to them, is refused whatever the
+  store behind /sparql.
 - Some engines replace \\u escapes before parsing (SPARQL 1.1 section 19.2; Oxigraph does not), so
   a text holding such escapes is checked both as sent and with them replaced.
 """
@@ -51,6 +55,8 @@ _TOKEN = re.compile(r"""
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 
+# Schemes of engine functions that reach outside SPARQL (Virtuoso's built-in and SQL procedures).
+EXTENSION_SCHEMES = ("bif:", "sql:")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
@@ -74,6 +80,7 @@ class _Findings:
     form: _Token | None = None                 # the first token after the prologue
     updates: list[_Token] = field(default_factory=list)
     services: list[tuple[_Token, str | None]] = field(default_factory=list)  # (where, IRI or None)
+    extensions: list[_Token] = field(default_factory=list)   # bif: / sql: functions (see above)
     depth: int = 0
     deepest_at: int = 0
 
@@ -131,18 +138,26 @@ def _scan(text: str) -> _Findings:
                 found.depth, found.deepest_at = depth, t.at
         elif t.kind == "close":
             depth = max(depth - 1, 0)
+        elif t.kind == "iri" and (_iri_of(t, base) or "").lower().startswith(EXTENSION_SCHEMES):
+            found.extensions.append(t)
         elif t.kind == "name":
+            if t.text.lower().startswith(EXTENSION_SCHEMES):   # a prefix engines predeclare
+                found.extensions.append(t)
             word = t.text.upper()
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             # Prologue declarations may appear anywhere here: wherever an engine accepts them,
             # the SERVICE names after them are expanded with them.
             if word == "BASE" and nxt is not None and nxt.kind == "iri":
                 base = _iri_of(nxt, base) or base
+                if base.lower().startswith(EXTENSION_SCHEMES):
+                    found.extensions.append(nxt)
                 i += 2
                 continue
             if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri" \
                     and nxt.kind == "name" and nxt.text.endswith(":"):
                 prefixes[nxt.text[:-1]] = _iri_of(tokens[i + 2], base) or ""
+                if prefixes[nxt.text[:-1]].lower().startswith(EXTENSION_SCHEMES):
+                    found.extensions.append(tokens[i + 2])
                 i += 3
                 continue
             if in_prologue:
@@ -222,6 +237,10 @@ def _judge(text: str, found: _Findings, allow, max_nesting: int) -> Refusal | No
     if form.kind != "name" or form.text.upper() not in QUERY_FORMS:
         return Refusal(400, f"not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK after "
                             f"the prologue, found {form.text[:40]!r} at {_where(text, form.at)}")
+    if found.extensions:
+        t = found.extensions[0]
+        return Refusal(400, f"engine functions outside SPARQL ({', '.join(EXTENSION_SCHEMES)}) are not "
+                            f"allowed here: found {t.text[:40]!r} at {_where(text, t.at)}")
     if found.depth > max_nesting:
         return Refusal(400, f"the query nests brackets {found.depth} deep (at "
                             f"{_where(text, found.deepest_at)}); at most {max_nesting} are accepted")

@@ -126,6 +126,10 @@ class Store:
             rows.append(row)
         return rows
 
+    def select_all(self, query: NamedQuery | str, **bindings) -> list[dict[str, object]]:
+        """select: an embedded store has no cap on rows (RemoteStore pages here)."""
+        return self.select(query, **bindings)
+
     def ask(self, query: NamedQuery | str, **bindings) -> bool:
         text = query.bind(**bindings) if isinstance(query, NamedQuery) else query
         check_deadline()
@@ -180,6 +184,10 @@ class Store:
         self._inner.backup(str(directory))
         return directory
 
+    def insert_data(self, graphs: dict[str, str]) -> str:
+        """The INSERT DATA operation that adds these graphs' N-Triples (see insert_data)."""
+        return insert_data(graphs)
+
     def update(self, text: str) -> None:
         """Run a SPARQL update in one transaction, then flush it to disk."""
         try:
@@ -198,12 +206,37 @@ class Store:
         self._inner = None  # type: ignore[assignment]
 
 
-def open_store(location: str | Path, read_only: bool = True, update_endpoint: str | None = None):
-    """The store a setting names: a folder (embedded Oxigraph) or an http(s) SPARQL endpoint."""
-    from .remote_store import RemoteStore, is_remote
+def insert_data(graphs: dict[str, str], max_block: int | None = None, define: str = "") -> str:
+    """One INSERT DATA operation: for each graph (its IRI as SPARQL, to its N-Triples, one triple
+    a line) a GRAPH block, or blocks of at most `max_block` triples; `define` goes before it."""
+    blocks = []
+    for name, triples in graphs.items():
+        lines = triples.splitlines(keepends=True)
+        step = max_block or max(len(lines), 1)
+        for start in range(0, max(len(lines), 1), step):
+            blocks.append(f"GRAPH {name} {{\n{''.join(lines[start:start + step])}}}")
+    return define + "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+
+
+def open_store(location: str | Path, read_only: bool = True, update_endpoint: str | None = None,
+               *, base_iri: str | None = None, engine: str = "auto", user: str | None = None,
+               password: str | None = None):
+    """The store a setting names: a folder (embedded Oxigraph) or an http(s) SPARQL endpoint,
+    through the adapter for its engine (graph/remote_store.py, graph/virtuoso.py)."""
+    from .config import DEFAULT_BASE_IRI
+    from .remote_store import is_remote, remote_store
     if is_remote(str(location)):
-        return RemoteStore(str(location), update_endpoint)
+        return remote_store(str(location), update_endpoint, base_iri=base_iri or DEFAULT_BASE_IRI,
+                            engine=engine, user=user, password=password)
     return Store.open(location, read_only=read_only)
+
+
+def open_store_for(settings, read_only: bool = True, location: str | Path | None = None):
+    """open_store with everything the settings say about the store (`location` overrides
+    settings.store)."""
+    return open_store(location or settings.store, read_only, settings.update_endpoint,
+                      base_iri=settings.base_iri, engine=settings.store_engine,
+                      user=settings.store_user, password=settings.store_password)
 
 
 @contextmanager

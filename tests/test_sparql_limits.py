@@ -537,3 +537,26 @@ ORDER BY DESC(?min) LIMIT 10 OFFSET 0""",
 def test_the_guard_lets_real_queries_through(query):
     from graph.sparql_guard import check
     assert check(query) is None
+
+
+ENGINE_FUNCTIONS = {
+    "prefixed": 'SELECT * WHERE { ?s ?p ?o . FILTER(bif:exec("checkpoint")) }',
+    "as an IRI": 'SELECT (<bif:exec>("checkpoint") AS ?x) WHERE {}',
+    "through a prefix": 'PREFIX b: <bif:> SELECT (b:exec("checkpoint") AS ?x) WHERE {}',
+    "upper case": 'PREFIX b: <BIF:> SELECT (b:exec("checkpoint") AS ?x) WHERE {}',
+    "codepoint escape": 'SELECT (<\\u0062if:exec>("checkpoint") AS ?x) WHERE {}',
+    "sql procedures": 'PREFIX s: <sql:> SELECT (s:anything() AS ?x) WHERE {}',
+    "relative to BASE": 'BASE <bif:> SELECT (<exec>("checkpoint") AS ?x) WHERE {}',
+}
+
+
+def test_engine_functions_are_refused_before_a_store_sees_them(server):
+    """Virtuoso runs SQL procedures named in its bif: and sql: schemes, checkpoint included, from
+    an anonymous query: /sparql refuses them whatever the store, and says where."""
+    for name, query in ENGINE_FUNCTIONS.items():
+        response = httpx.get(f"{server}/sparql", params={"query": query}, timeout=30)
+        assert response.status_code == 400, (name, response.text)
+        assert "engine functions outside SPARQL" in response.text and "line 1" in response.text, name
+    # The words in a literal or inside another IRI are not the function.
+    fine = 'SELECT ?s WHERE { ?s <http://example.org/bif:x> ?o FILTER(?o = "bif:exec") } LIMIT 1'
+    assert httpx.get(f"{server}/sparql", params={"query": fine, "format": "json"}).status_code == 200
