@@ -164,6 +164,27 @@ def test_index_answers_equal_the_sparql_answers_on_a_generated_corpus(generated_
     assert_same_disagreements(old, new)
 
 
+def test_a_capped_count_stops_past_its_cap_and_says_so(generated_store):
+    """Pages count combined filters only up to a cap ("more than 1,000"); below it, and for one
+    filter (a kept count), the count is exact."""
+    sparql, indexed = readers(generated_store)
+    topic = max(("casualties", "deployed-strength", "combat-presence"),
+                key=lambda t: sparql.count_claims(sparql.claim_filter(topic=t)))
+    from collections import Counter
+    page = indexed.search_claims(indexed.claim_filter(topic=topic), first=100).items
+    claimant = Counter(c.claimant for c in indexed.claims(page).values()).most_common(1)[0][0]
+    both = indexed.claim_filter(topic=topic, claimant=claimant)
+    exact = sparql.count_claims(sparql.claim_filter(topic=topic, claimant=claimant))
+    assert exact > 3
+    capped = indexed.count_claims(both, cap=2)
+    assert capped == 3 and capped.capped and str(capped) == "more than 2"
+    assert indexed.search_claims(both, first=1, count_cap=2).total == 3
+    roomy = indexed.count_claims(both, cap=exact)
+    assert roomy == exact and not roomy.capped and str(roomy) == str(exact)
+    alone = indexed.count_claims(indexed.claim_filter(topic=topic), cap=2)   # kept, exact
+    assert alone == sparql.count_claims(sparql.claim_filter(topic=topic)) and not alone.capped
+
+
 def test_claims_read_per_article_and_merged_equal_those_read_from_the_store(built_store_path):
     """What a first build's workers read of each article's graphs (claims_in), merged, is what
     a rebuild reads from the whole store: claims several articles report included."""

@@ -706,9 +706,9 @@ class IndexView:
         when it holds the needle (its trigrams at consecutive places), all in C."""
         return '"' + text.replace('"', '""') + '"'
 
-    def count(self, **criteria) -> int:
-        """How many claims the criteria of search() select."""
-        return self.search(**criteria, limit=0).total
+    def count(self, cap: int | None = None, **criteria) -> int:
+        """How many claims the criteria of search() select (at most cap + 1: see search)."""
+        return self.search(**criteria, limit=0, count_cap=cap).total
 
     def _word_docs(self, words: list[list[str]]) -> int:
         """How many texts hold the rarest word of `words` (an upper bound of their matches)."""
@@ -727,7 +727,8 @@ class IndexView:
 
     def search(self, *, claimant=None, about=None, topic=None, reporter=None, article=None,
                modality=None, occasion=None, method=None, review=None, text=None, words=None,
-               stated_from=None, stated_to=None, after=None, limit=21, count: bool = True) -> Found:
+               stated_from=None, stated_to=None, after=None, limit=21, count: bool = True,
+               count_cap: int | None = None) -> Found:
         wanted = [(k, v) for k, v in (("claimant", claimant), ("about", about), ("topic", topic),
                                       ("reporter", reporter), ("article", article),
                                       ("modality", modality), ("occasion", occasion),
@@ -813,10 +814,12 @@ class IndexView:
         elif use_fts:
             # The phrase needs no has() check per text: the count is FTS5's work alone (its cost
             # is still that of the matches: 40 ms for 65,000 of 147,000 claims).
-            total = self._all(f"SELECT count(*) FROM {_matching('text')} WHERE {where}",
+            total = self._all(_capped(f"SELECT 1 FROM {_matching('text')} WHERE {where}", count_cap),
                               (self._phrase(text), *params))[0][0]
         else:
-            total = self._all(f"SELECT count(*) FROM {source} WHERE {where}",
+            # The cost of the matches of the most selective filter; with count_cap, of at most
+            # that many (a page that only says "more than N" need not count them all).
+            total = self._all(_capped(f"SELECT 1 FROM {source} WHERE {where}", count_cap),
                               (*source_params, *params))[0][0]
         return Found([tuple(r) for r in rows], total)
 
@@ -888,6 +891,11 @@ class IndexView:
         rows = self._all("SELECT iri, local_id FROM article WHERE local_id > ? ORDER BY local_id LIMIT ?",
                          (after if after is not None else "", int(limit)))
         return [tuple(r) for r in rows], self.total("articles")
+
+
+def _capped(matches: str, cap: int | None) -> str:
+    """count(*) of the rows `matches` selects, stopping at cap + 1 when a cap is given."""
+    return f"SELECT count(*) FROM ({matches}{'' if cap is None else f' LIMIT {int(cap) + 1}'})"
 
 
 def article_row(mint, row: dict) -> tuple[str, str, str | None]:
