@@ -30,7 +30,7 @@ from graph.read import ClaimRecord, ReportRecord
 from graph.review import EDITABLE, Decision
 from graph.store import StoreError
 
-from .linked_data import TEMPLATES, Link, Site, quantity_text
+from .linked_data import PAGE_COUNT_CAP, TEMPLATES, Link, Site, quantity_text
 from .loaders import Context
 
 router = APIRouter(include_in_schema=False)
@@ -121,7 +121,7 @@ def proposals(site: Site, after: str | None) -> tuple[list[Proposal], object]:
     extracted and unreviewed, each with the report that awaits review."""
     reader = site.reader
     found = reader.search_claims(reader.claim_filter(curation="extracted", review="unreviewed"),
-                                 first=PAGE, after=after)
+                                 first=PAGE, after=after, count_cap=PAGE_COUNT_CAP)
     records = reader.claims(found.items)
     reports = reader.reports(found.items)
     curations = reader.curations([r.iri for rs in reports.values() for r in rs])

@@ -14,6 +14,7 @@ are the SPARQL queries of claim_search.rq, with the same answers.
 from __future__ import annotations
 
 import base64
+from bisect import bisect_right
 import binascii
 import json
 import re
@@ -233,6 +234,32 @@ class ClaimFilter:
 ARTICLE_BATCH = 64   # articles per query (Reader.articles)
 
 
+class NameText:
+    """Every entity's names, normalised, in one string in the entities' order: a search for part
+    of a name is str.find over it (C speed, about 5 ms for 10^5 entities) rather than a Python
+    loop normalising each name per request (137 ms)."""
+
+    def __init__(self, entities: list):
+        parts, self.starts, self.entities, at = [], [], [], 0
+        for e in entities:
+            # \x1f between an entity's names and \x1e after them: normalize_name keeps neither.
+            text = "\x1f".join(normalize_name(n) for n in (e.label, *e.aliases)) + "\x1e"
+            self.starts.append(at)
+            self.entities.append(e)
+            parts.append(text)
+            at += len(text)
+        self.text = "".join(parts)
+
+    def holding(self, wanted: str) -> list:
+        """The entities one of whose names contains `wanted` (normalised), in order."""
+        found, i = [], self.text.find(wanted)
+        while i != -1:
+            k = bisect_right(self.starts, i) - 1
+            found.append(self.entities[k])
+            i = self.text.find(wanted, self.starts[k + 1]) if k + 1 < len(self.starts) else -1
+        return found
+
+
 class Count(int):
     """A number of claims that may have been counted only up to a cap: `capped` is True when
     the true number is larger than the cap (the value is then cap + 1), and it reads "more than
@@ -379,7 +406,7 @@ class Reader:
         if references is None:
             self.refresh()
         else:
-            for name in ("entities", "_names", "_entity_order", "_superclasses", "topics"):
+            for name in ("entities", "_names", "_entity_order", "_name_text", "_superclasses", "topics"):
                 setattr(self, name, getattr(references, name))
 
     # -- references ------------------------------------------------------------------------
@@ -418,6 +445,7 @@ class Reader:
             for name in (e.label, *e.aliases, *e.external_aliases, e.local_id.rsplit("/", 1)[-1]):
                 self._names[normalize_name(name)].add(e.iri)
         self._entity_order = sorted(self.entities.values(), key=lambda e: (e.label.casefold(), e.iri))
+        self._name_text = NameText(self._entity_order)
 
         topics: dict[str, dict] = {}
         for row in self.store.select(named("topics")):
@@ -812,12 +840,10 @@ class Reader:
         wanted = normalize_name(valid_text("search", search)) if search else None
         type_wanted = type_.strip().casefold() if type_ else None
         matches = []
-        for e in self._entity_order:
+        for e in (self._name_text.holding(wanted) if wanted else self._entity_order):
             if type_wanted and type_wanted not in {t.casefold() for t in self.types_of(e)}:
                 continue
             if e.type == "Occasion" and type_wanted != "occasion":
-                continue
-            if wanted and not any(wanted in normalize_name(n) for n in (e.label, *e.aliases)):
                 continue
             matches.append(e)
         keyed = [((e.label.casefold(), e.iri), e) for e in matches]

@@ -490,6 +490,9 @@ def test_words_and_phrases_find_the_claims_whose_text_holds_them(built_store_pat
             page = new.search_claims(new.claim_filter(words=query), 5, after)
             found += page.items
             assert page.total == len(expected), query
+            # A page's capped count: exact below the cap, cap + 1 ("more than") past it.
+            capped = new.search_claims(new.claim_filter(words=query), 5, after, count_cap=3).total
+            assert capped == min(len(expected), 4) and capped.capped == (len(expected) > 3), query
             if not page.has_next:
                 break
             after = page.cursors[-1]

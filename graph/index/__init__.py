@@ -811,6 +811,12 @@ class IndexView:
         elif not conds[1 if drive is not None else 0:] and not use_fts and not words_fts:
             # One filter, or none: a maintained count.
             total = terms[0][1] if drive is not None else self.total("claims")
+        elif count_cap is not None and words_query is not None and not words_fts and conds == [conds[-1]]:
+            # Words alone, common ones (their page walks claims in order): count the claims their
+            # texts belong to straight from the words index, stopping past the cap, rather than
+            # one FTS5 lookup per claim walked (1.2 s for a word in 186,000 claims at 10^5).
+            total = self._all(_capped("SELECT DISTINCT words.rowid >> 12 FROM words WHERE words MATCH ?",
+                                      count_cap), (words_query,))[0][0]
         elif use_fts:
             # The phrase needs no has() check per text: the count is FTS5's work alone (its cost
             # is still that of the matches: 40 ms for 65,000 of 147,000 claims).
