@@ -247,6 +247,10 @@ def _number(text: str | None):
 
 
 def pending_report(site: Site, article_id: str, claim_id: str) -> tuple[ClaimRecord, ReportRecord] | None:
+    """The claim and its report in the article; None when either is not in the graph (or the
+    ids cannot be ids)."""
+    if not (SLUG.match(article_id) and SLUG.match(claim_id)):
+        return None
     iri = site.reader.iri_of_id("claim", claim_id)
     c = site.reader.claims([iri]).get(iri)
     article = site.reader.iri_of_id("article", article_id)
@@ -261,7 +265,7 @@ def edit_form(article_id: str, claim_id: str, request: Request) -> Response:
     if name is None:
         return sign_in_page(request)
     site = Site(request)
-    found = pending_report(site, article_id, claim_id) if SLUG.match(article_id) and SLUG.match(claim_id) else None
+    found = pending_report(site, article_id, claim_id)
     if found is None:
         return render("review.html", 404, signed_in=name, enabled=True,
                       problem=f"claim '{claim_id[:80]}' of article '{article_id[:80]}' is not in the graph")
@@ -285,15 +289,14 @@ async def decide(article_id: str, claim_id: str, request: Request) -> Response:
     verdict = fields.get("decision", "")
     edits: dict = {}
     site = Site(request)
+    ctx = Context(site.reader, writer=name, writes=request.app.state.writes,
+                  arrived=getattr(request.state, "arrived", None) or time.monotonic())
     if verdict == "edit":
-        found = await Context(site.reader).run(pending_report, site, article_id, claim_id) \
-            if SLUG.match(article_id) and SLUG.match(claim_id) else None
+        found = await ctx.run(pending_report, site, article_id, claim_id)
         if found is not None:
             edits = edits_from(fields, current_values(site, *found))
     decision = Decision(article=article_id, claim=claim_id, verdict=verdict, by=name,
                         note=fields.get("note", "").strip() or None, edits=edits)
-    ctx = Context(site.reader, writer=name, writes=request.app.state.writes,
-                  arrived=getattr(request.state, "arrived", None) or time.monotonic())
     try:
         change = await ctx.write(lambda ingest, by, window: ingest.review(decision, window))
     except CorpusError as exc:

@@ -101,7 +101,7 @@ def decided(document: dict, decision: Decision, on: date) -> tuple[dict, str]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+    return document_json(a) == document_json(b)
 
 
 def _shown(value: Any) -> str:
