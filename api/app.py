@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # With write tokens the server owns the store: it opens it for writing and readers use
     # snapshots of it (see Writes). Without, the store is opened read-only and read directly.
     store = store or open_store_for(settings, read_only=not tokens)
-    runner = RemoteQueryRunner(settings) if remote else QueryRunner(settings)
+    runner = RemoteQueryRunner(settings, store) if remote else QueryRunner(settings)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield

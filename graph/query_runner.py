@@ -35,7 +35,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-from .sparql_guard import check
+from .sparql_guard import check, query_form
 
 log = logging.getLogger("whosaid")
 
@@ -68,6 +68,7 @@ class Request:
     accept: list[str]                       # media types the client takes, best first
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
+    form: str | None = None                 # SELECT, CONSTRUCT, DESCRIBE, ASK: set once checked
 
 
 @dataclass
@@ -146,9 +147,44 @@ def _size(term) -> int:
     return 0 if term is None else len(term.value)
 
 
+SELECT_TYPES = "SELECT results are served as " + ", ".join(SOLUTION_TYPES)
+GRAPH_FORM_TYPES = "CONSTRUCT and DESCRIBE results are served as " + ", ".join(GRAPH_TYPES)
+ASK_TYPES = "an ASK result is served as application/sparql-results+json or +xml"
+
+
+def _boolean_answer(value: bool, accept: list[str]) -> Answer:
+    from rdflib.query import Result
+    media = _pick(accept, BOOLEAN_TYPES)
+    if media is None:
+        return _refused(406, ASK_TYPES)
+    r = Result("ASK")
+    r.askAnswer = value
+    return Answer(200, media, r.serialize(format=BOOLEAN_TYPES[media]))
+
+
+def _solutions_body(names: list[str], rows: list[list], media: str) -> bytes:
+    """Solutions (rows of pyoxigraph terms, None where unbound) in one of SOLUTION_TYPES."""
+    if SOLUTION_TYPES[media] == "tsv":
+        return _tsv(names, rows)
+    from rdflib import Variable
+    from rdflib.query import Result
+    r = Result("SELECT")
+    r.vars = [Variable(n) for n in names]
+    r.bindings = [{Variable(n): to_rdflib(t) for n, t in zip(names, row) if t is not None}
+                  for row in rows]
+    out = io.BytesIO()
+    r.serialize(out, format=SOLUTION_TYPES[media], encoding="utf-8")
+    return out.getvalue()
+
+
+def _graph_body(triples: list, media: str) -> bytes:
+    """Triples in one of GRAPH_TYPES."""
+    import pyoxigraph as ox
+    return ox.serialize(triples, format=getattr(ox.RdfFormat, GRAPH_TYPES[media]))
+
+
 def _answer(store, req: Request, max_rows: int, max_bytes: int) -> Answer:
     import pyoxigraph as ox
-    from rdflib.query import Result
     options: dict = {}
     if req.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
@@ -161,16 +197,11 @@ def _answer(store, req: Request, max_rows: int, max_bytes: int) -> Answer:
     except SyntaxError as exc:
         return _refused(400, f"malformed query: {exc}")
     if isinstance(results, ox.QueryBoolean):
-        media = _pick(req.accept, BOOLEAN_TYPES)
-        if media is None:
-            return _refused(406, "an ASK result is served as application/sparql-results+json or +xml")
-        r = Result("ASK")
-        r.askAnswer = bool(results)
-        return Answer(200, media, r.serialize(format=BOOLEAN_TYPES[media]))
+        return _boolean_answer(bool(results), req.accept)
     if isinstance(results, ox.QuerySolutions):
         media = _pick(req.accept, SOLUTION_TYPES)
         if media is None:
-            return _refused(406, "SELECT results are served as " + ", ".join(SOLUTION_TYPES))
+            return _refused(406, SELECT_TYPES)
         names = [v.value for v in results.variables]
         rows, truncated, size = [], False, 0
         for solution in results:  # evaluation is lazy: stopping here stops the query
@@ -182,21 +213,11 @@ def _answer(store, req: Request, max_rows: int, max_bytes: int) -> Answer:
             if size > max_bytes:  # the values alone are too big: refuse before serialising
                 return _too_big(max_bytes)
             rows.append(row)
-        if SOLUTION_TYPES[media] == "tsv":
-            body = _tsv(names, rows)
-        else:
-            from rdflib import Variable
-            r = Result("SELECT")
-            r.vars = [Variable(n) for n in names]
-            r.bindings = [{Variable(n): to_rdflib(t) for n, t in zip(names, row) if t is not None}
-                          for row in rows]
-            out = io.BytesIO()
-            r.serialize(out, format=SOLUTION_TYPES[media], encoding="utf-8")
-            body = out.getvalue()
+        body = _solutions_body(names, rows, media)
         return _too_big(max_bytes) if len(body) > max_bytes else Answer(200, media, body, truncated)
     media = _pick(req.accept, GRAPH_TYPES)
     if media is None:
-        return _refused(406, "CONSTRUCT and DESCRIBE results are served as " + ", ".join(GRAPH_TYPES))
+        return _refused(406, GRAPH_FORM_TYPES)
     triples, truncated, size = [], False, 0
     for triple in results:
         if len(triples) == max_rows:
@@ -206,7 +227,7 @@ def _answer(store, req: Request, max_rows: int, max_bytes: int) -> Answer:
         if size > max_bytes:
             return _too_big(max_bytes)
         triples.append(triple)
-    body = ox.serialize(triples, format=getattr(ox.RdfFormat, GRAPH_TYPES[media]))
+    body = _graph_body(triples, media)
     return _too_big(max_bytes) if len(body) > max_bytes else Answer(200, media, body, truncated)
 
 
@@ -328,6 +349,12 @@ async def _never_gone() -> bool:
     return False
 
 
+def _inspect(text: str, allow):
+    """(why `text` is refused or None, its query form)."""
+    refusal = check(text, allow)
+    return refusal, (query_form(text) if refusal is None else None)
+
+
 class _Runner:
     """What both runners share: admission through the gate, the check of every text, limits."""
 
@@ -362,8 +389,8 @@ class _Runner:
         case the work done for it is stopped."""
         async with self._admitted(arrived, gone) as deadline:
             checking = asyncio.get_running_loop().run_in_executor(
-                self._threads, check, req.query, self.federation_allow)
-            refusal = await _until(checking, deadline, gone, self.stopped)
+                self._threads, _inspect, req.query, self.federation_allow)
+            refusal, req.form = await _until(checking, deadline, gone, self.stopped)
             if refusal is not None:
                 return _refused(refusal.status, refusal.message)
             return await self._evaluate(req, deadline, gone)
@@ -518,14 +545,26 @@ class RemoteQueryRunner(_Runner):
     """Client queries forwarded to an external store's endpoint, under the same checks and time
     limit, with as many in flight as the embedded store has workers.
 
-    The external store evaluates them under its own limits too (Fuseki --timeout, Virtuoso
-    MaxQueryExecutionTime, GraphDB's query timeout); whosaid stops waiting at its own and caps the
-    body it passes on, but does not cap rows here (set the store's result-row limit)."""
+    The store is asked for what every SPARQL 1.1 store serves, SPARQL JSON results (SELECT, ASK)
+    or N-Triples (CONSTRUCT, DESCRIBE), and the answer is written out here in the format the
+    client asked for, by the serialisers the embedded store's answers go through: the same bytes
+    for the same solutions, whatever the store's own formats are. (Virtuoso's differ: CSV with
+    LF line ends and quoted headers, a TSV without SPARQL's term syntax, booleans as 1/0, no
+    TriG; the store adapter's terms turn its booleans and blank nodes back into RDF's.) Rows and
+    triples are capped at the row limit as on the embedded store; a store that cut the answer
+    itself at a lower cap (X-SPARQL-MaxRows) is reported as truncated too.
 
-    def __init__(self, settings):
-        super().__init__(settings, threads=1)
+    The external store evaluates the queries under its own limits too (Fuseki --timeout, Virtuoso
+    MaxQueryExecutionTime, GraphDB's query timeout); whosaid stops waiting at its own and caps the
+    body it reads."""
+
+    def __init__(self, settings, store=None):
+        super().__init__(settings, threads=2)
         self.endpoint = settings.store
         self._http = None
+        from .remote_store import _term
+        # The adapter's reading of its engine's terms (graph/virtuoso.py), else the standard's.
+        self._term = getattr(store, "_term", None) or _term
 
     async def _evaluate(self, req: Request, deadline: float, gone: Gone) -> Answer:
         import httpx
@@ -541,13 +580,19 @@ class RemoteQueryRunner(_Runner):
 
     async def _fetch(self, req: Request, deadline: float) -> Answer:
         import httpx
+        form = req.form or "SELECT"
+        offered, refusal = {"ASK": (BOOLEAN_TYPES, ASK_TYPES), "SELECT": (SOLUTION_TYPES, SELECT_TYPES)} \
+            .get(form, (GRAPH_TYPES, GRAPH_FORM_TYPES))
+        if _pick(req.accept, offered) is None:   # refused before the store is asked
+            return _refused(406, refusal)
+        wanted = "application/n-triples" if offered is GRAPH_TYPES else "application/sparql-results+json"
         params = [("default-graph-uri", g) for g in req.default_graphs] + \
                  [("named-graph-uri", g) for g in req.named_graphs]
         left = max(deadline - time.monotonic(), 0.001)
         try:
             async with self._http.stream("POST", self.endpoint, data={"query": req.query},
                                          params=params, timeout=left,
-                                         headers={"accept": ", ".join(req.accept)}) as response:
+                                         headers={"accept": wanted}) as response:
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body += chunk
@@ -557,9 +602,40 @@ class RemoteQueryRunner(_Runner):
             raise QueryTimeout(f"the external store did not answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             return _refused(502, f"the external store cannot be reached: {exc}")
-        media = response.headers.get("content-type", "text/plain").split(";")[0]
-        status = response.status_code if response.status_code in (200, 400, 406) else 502
-        return Answer(status, media, bytes(body))
+        if response.status_code != 200:
+            media = response.headers.get("content-type", "text/plain").split(";")[0]
+            return Answer(400 if response.status_code == 400 else 502, media, bytes(body))
+        cap = response.headers.get("x-sparql-maxrows", "")
+        store_cap = int(cap) if cap.isdigit() else None
+        # Parsing and writing out take time in proportion to the answer: not on the event loop.
+        return await asyncio.get_running_loop().run_in_executor(
+            self._threads, self._rewrite, form, req.accept, bytes(body), store_cap)
+
+    def _rewrite(self, form: str, accept: list[str], body: bytes, store_cap: int | None) -> Answer:
+        """The store's answer (SPARQL JSON results, or N-Triples) in the client's format."""
+        import json
+        import pyoxigraph as ox
+        from .remote_store import RemoteStore
+        try:
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                items = [ox.Triple(q.subject, q.predicate, q.object)
+                         for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+                offered = GRAPH_TYPES
+            else:
+                parsed = json.loads(body)
+                if form == "ASK":
+                    return _boolean_answer(RemoteStore._boolean(parsed["boolean"]), accept)
+                names = list(parsed["head"]["vars"])
+                items = [[self._term(b[n]) if n in b else None for n in names]
+                         for b in parsed["results"]["bindings"]]
+                offered = SOLUTION_TYPES
+        except (ValueError, KeyError, TypeError, SyntaxError) as exc:
+            return _refused(502, f"the external store's answer could not be read: {exc}")
+        truncated = len(items) > self.max_rows or (store_cap is not None and store_cap <= len(items))
+        items = items[:self.max_rows]
+        media = _pick(accept, offered)
+        body = _graph_body(items, media) if offered is GRAPH_TYPES else _solutions_body(names, items, media)
+        return _too_big(self.max_bytes) if len(body) > self.max_bytes else Answer(200, media, body, truncated)
 
     def restart(self, store_path: str | None = None) -> None:
         """Nothing to restart: the external store always answers from its current state."""

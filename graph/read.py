@@ -584,14 +584,14 @@ class Reader:
         for name in ("modality", "occasion", "method", "review"):
             if getattr(f, name):
                 body.append(parts[name]); values[name] = ox.NamedNode(getattr(f, name))
-        if f.text is not None:
+        if f.text:  # every claim has a statement, which holds "" (Virtuoso says it does not)
             body.append(parts["text"]); values["text"] = ox.Literal(f.text)
         if f.stated_from or f.stated_to:
             body.append(parts["stated"])
             if f.stated_from:
-                values["statedFrom"] = ox.Literal(f.stated_from)
+                body.append(parts["statedFrom"]); values["statedFrom"] = ox.Literal(f.stated_from)
             if f.stated_to:
-                values["statedTo"] = ox.Literal(f.stated_to)
+                body.append(parts["statedTo"]); values["statedTo"] = ox.Literal(f.stated_to)
         where = "\n".join(body)
         if count:
             text = f"{parts['prefixes']}\nSELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{\n{where}\n}}"
@@ -825,10 +825,14 @@ class Reader:
             return Page([r[0] for r in rows[:first]],
                         [encode_cursor("articles", r[1]) for r in rows[:first]],
                         total, len(rows) > first, start_after is not None)
-        ordered = sorted(self.articles(None).values(), key=lambda a: a.local_id)
-        remaining = [a for a in ordered if start_after is None or a.local_id > start_after]
+        # The articles the index would list (index_articles.rq), by id: their fields are loaded
+        # for the page alone. (Reading every article's fields here, with the slot of articles.rq
+        # left UNDEF, cost Virtuoso 20-40 times what the same query costs with IRIs bound.)
+        ordered = sorted({(self._local(r["article"].value), r["article"].value)
+                          for r in self.store.select(named("index_articles"))})
+        remaining = [(i, iri) for i, iri in ordered if start_after is None or i > start_after]
         page = remaining[:first]
-        return Page([a.iri for a in page], [encode_cursor("articles", a.local_id) for a in page],
+        return Page([iri for _, iri in page], [encode_cursor("articles", i) for i, _ in page],
                     len(ordered), len(remaining) > first, start_after is not None)
 
     def entity_page(self, search: str | None, type_: str | None, first: int = 20,

@@ -223,6 +223,21 @@ def check(text: str, federation_allow: tuple[str, ...] | list[str] = (),
     return None
 
 
+def query_form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the form of a query check() let through (the first
+    word after the prologue), read from the tokens up to it only; None when there is none."""
+    tokens = _tokens(text)
+    for t in tokens:
+        word = t.text.upper() if t.kind == "name" else None
+        if word == "BASE":
+            next(tokens, None)
+        elif word == "PREFIX":
+            next(tokens, None), next(tokens, None)
+        else:
+            return word if word in QUERY_FORMS else None
+    return None
+
+
 READ_ONLY = ("this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, "
              "CREATE, ADD, MOVE, COPY, WITH) are refused")
 

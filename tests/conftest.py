@@ -193,12 +193,15 @@ def oxigraph_endpoint():
         yield endpoint
 
 
-@pytest.fixture(scope="session", params=["embedded", "oxigraph-server"])
+SERVERS = {"embedded": None, "oxigraph-server": "oxigraph_endpoint", "virtuoso": "virtuoso_endpoint"}
+
+
+@pytest.fixture(scope="session", params=list(SERVERS))
 def server(request, built_store_path):
-    """whosaid serving the seed graph, from the embedded store and from an Oxigraph server:
-    the API tests run against both."""
-    location = built_store_path if request.param == "embedded" else \
-        request.getfixturevalue("oxigraph_endpoint")
+    """whosaid serving the seed graph, from the embedded store, from an Oxigraph server and from
+    Virtuoso: the API tests run against each."""
+    fixture = SERVERS[request.param]
+    location = built_store_path if fixture is None else request.getfixturevalue(fixture)
     with running_server(location) as base:
         yield base
 

@@ -479,8 +479,8 @@ def test_protocol_details(server):
 
 
 def test_csv_lines_end_with_crlf(server):
-    """SPARQL 1.1 CSV is RFC 4180: CRLF line ends (on the external store, Oxigraph's own CSV is
-    passed through)."""
+    """SPARQL 1.1 CSV is RFC 4180: CRLF line ends (on an external store too: whosaid writes the
+    CSV from the store's JSON results, where Virtuoso's own CSV has LF line ends)."""
     query = "SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?s ?p LIMIT 5"
     body = httpx.get(f"{server}/sparql", params={"query": query, "format": "csv"}).content
     assert body.count(b"\r\n") == 6 and body.count(b"\n") == 6 and body.endswith(b"\r\n")
