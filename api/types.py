@@ -861,7 +861,7 @@ class Query:
                                   "an outlet whose article reports it or an intermediary of it; article: an "
                                   "article id; text: a substring (any case) of the statement, quote or "
                                   "evidence; words: whole words and \"quoted phrases\", all in one of "
-                                  "those texts (case and accents ignored); "
+                                  "those texts (case ignored; accents too, except on Virtuoso); "
                                   "statedFrom/statedTo: stated within the window (partial dates overlap); "
                                   "modality: how it is put (HEDGED finds hedged claims); occasion: the "
                                   "occasion it was made on (id, label or alias); curation and "

@@ -40,6 +40,15 @@ def _engine(text: str) -> str:
     return value
 
 
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
 def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     def parse(text: str):
         value = kind(text)
@@ -71,6 +80,11 @@ SETTINGS: dict[str, Setting] = {
                           "auth on Virtuoso, basic auth elsewhere); reads stay anonymous."),
     "store_password": Setting("WHOSAID_STORE_PASSWORD", None, str,
                               "That account's password."),
+    "store_text_index": Setting("WHOSAID_STORE_TEXT_INDEX", False, _flag,
+                                "Whether an external store's own text index serves `words` "
+                                "searches: Virtuoso only, set up once as the README says "
+                                "(\"Full text on Virtuoso\"). Without it, `words` needs the "
+                                "embedded store's claim index."),
     "write_tokens": Setting("WHOSAID_WRITE_TOKENS", (), _csv,
                             f"Bearer tokens allowed to write, as name:secret,name2:secret2 "
                             f"(secrets of at least {MIN_SECRET_LENGTH} characters). None: the API "
@@ -141,6 +155,7 @@ class Settings:
     store_engine: str = "auto"
     store_user: str | None = None
     store_password: str | None = field(default=None, repr=False)  # kept out of logs
+    store_text_index: bool = False
     write_tokens: tuple[str, ...] = ()
     tokens_file: Path | None = None
     query_timeout: float = SETTINGS["query_timeout"].default

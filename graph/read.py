@@ -550,9 +550,10 @@ class Reader:
             f.text = valid_text("text", text).lower()
         if words is not None:
             f.words = parse_words(words)
-            if self.index is None:
-                raise ReadError("words: word search needs the claim index, which only the embedded "
-                                "store has; use text (a substring) on an external store")
+            if self.index is None and not self.store.word_search:
+                raise ReadError("words: word search needs the claim index of the embedded store "
+                                "or Virtuoso's text index (WHOSAID_STORE_TEXT_INDEX); use text "
+                                "(a substring) on this store")
         if stated_from is not None:
             f.stated_from = date_span(stated_from, "statedFrom")[0]
         if stated_to is not None:
@@ -586,6 +587,11 @@ class Reader:
                 body.append(parts[name]); values[name] = ox.NamedNode(getattr(f, name))
         if f.text:  # every claim has a statement, which holds "" (Virtuoso says it does not)
             body.append(parts["text"]); values["text"] = ox.Literal(f.text)
+        if f.words:  # not served by the claim index: by the store's own text index, if any
+            if not self.store.word_search:
+                raise ReadError("words: this store has no text index to search; use text")
+            expression = self.store.words_expression(f.words)
+            body.append(parts["wordsOnVirtuoso"].replace("?wordsExpression", str(expression)))
         if f.stated_from or f.stated_to:
             body.append(parts["stated"])
             if f.stated_from:

@@ -78,6 +78,8 @@ class _Capped(Exception):
 
 class RemoteStore:
     engine = "sparql"
+    # Whether the store's own text index answers `words` (graph/read.py): see VirtuosoStore.
+    word_search = False
 
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
                  timeout: float = 30.0, *, base_iri: str = DEFAULT_BASE_IRI,
@@ -369,14 +371,19 @@ def detect_engine(query_endpoint: str, timeout: float = 10.0) -> str:
 
 def remote_store(query_endpoint: str, update_endpoint: str | None = None, *,
                  base_iri: str = DEFAULT_BASE_IRI, engine: str = "auto",
-                 user: str | None = None, password: str | None = None) -> RemoteStore:
-    """The adapter for the engine at `query_endpoint` (WHOSAID_STORE_ENGINE; auto: detected)."""
+                 user: str | None = None, password: str | None = None,
+                 text_index: bool = False) -> RemoteStore:
+    """The adapter for the engine at `query_endpoint` (WHOSAID_STORE_ENGINE; auto: detected).
+    `text_index`: the engine's own text index serves `words` (Virtuoso's only, so far)."""
     if engine == "auto":
         engine = detect_engine(query_endpoint)
     options = dict(base_iri=base_iri, user=user, password=password)
     if engine == "virtuoso":
         from .virtuoso import VirtuosoStore
-        return VirtuosoStore(query_endpoint, update_endpoint, **options)
+        return VirtuosoStore(query_endpoint, update_endpoint, text_index=text_index, **options)
+    if text_index:
+        raise StoreError(f"WHOSAID_STORE_TEXT_INDEX: whosaid uses the text index of Virtuoso "
+                         f"only, and {query_endpoint} is {engine}")
     store = RemoteStore(query_endpoint, update_endpoint, **options)
     store.engine = engine
     return store

@@ -80,6 +80,9 @@ def check_deadline() -> None:
 
 
 class Store:
+    # `words` is served by the claim index beside the store (graph/index/), not by the store.
+    word_search = False
+
     def __init__(self, inner: ox.Store, path: Path | None = None):
         self._inner = inner
         self.path = path
@@ -220,14 +223,17 @@ def insert_data(graphs: dict[str, str], max_block: int | None = None, define: st
 
 def open_store(location: str | Path, read_only: bool = True, update_endpoint: str | None = None,
                *, base_iri: str | None = None, engine: str = "auto", user: str | None = None,
-               password: str | None = None):
+               password: str | None = None, text_index: bool = False):
     """The store a setting names: a folder (embedded Oxigraph) or an http(s) SPARQL endpoint,
     through the adapter for its engine (graph/remote_store.py, graph/virtuoso.py)."""
     from .config import DEFAULT_BASE_IRI
     from .remote_store import is_remote, remote_store
     if is_remote(str(location)):
         return remote_store(str(location), update_endpoint, base_iri=base_iri or DEFAULT_BASE_IRI,
-                            engine=engine, user=user, password=password)
+                            engine=engine, user=user, password=password, text_index=text_index)
+    if text_index:
+        raise StoreError("WHOSAID_STORE_TEXT_INDEX is for an external store's text index; the "
+                         "embedded store's words are in its claim index already")
     return Store.open(location, read_only=read_only)
 
 
@@ -236,7 +242,8 @@ def open_store_for(settings, read_only: bool = True, location: str | Path | None
     settings.store)."""
     return open_store(location or settings.store, read_only, settings.update_endpoint,
                       base_iri=settings.base_iri, engine=settings.store_engine,
-                      user=settings.store_user, password=settings.store_password)
+                      user=settings.store_user, password=settings.store_password,
+                      text_index=settings.store_text_index)
 
 
 @contextmanager

@@ -42,6 +42,19 @@ GRAPH of an unknown graph after an INSERT DATA: the insert stays), so every oper
 sends is one that cannot fail that way. After a build, a checkpoint (bif:exec, which Virtuoso
 allows any SPARQL account) writes the database file, so that a restart does not depend on
 replaying a large log.
+
+Full text (WHOSAID_STORE_TEXT_INDEX, README "Full text on Virtuoso"): Virtuoso indexes the
+literals of the predicates its rules name (DB.DBA.RDF_OBJ_FT_RULE_ADD, run once by its dba), and
+`?text bif:contains '"north korean" AND "killed"'` finds them through that index. Two things it
+does its own way, measured here:
+- New literals reach the index in batches (a minute apart, or whenever
+  DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ runs; switching batch mode off with VT_BATCH_UPDATE did not
+  change that), so after each update whosaid runs that procedure itself: the writer account
+  needs EXECUTE on it. A search in the moment between the commit and that call misses the new
+  article's words.
+- bif:contains takes its expression as a literal written in the query, never a variable (SR468
+  "contains() can not be called as plain built-in function", whether the variable comes from
+  VALUES or BIND): see words_expression, the one value whosaid writes into a query's text.
 """
 
 from __future__ import annotations
@@ -62,10 +75,17 @@ log = logging.getLogger(__name__)
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BOOLEANS = {"1": "true", "0": "false", "true": "true", "false": "false"}
 _LABEL = re.compile(r"[^A-Za-z0-9_\-.]")
+WORD = re.compile(r"[^\W_]+")
+# Seconds for one run of the text indexer (every text of a build of 10,000 articles at once).
+INDEXING_TIMEOUT = 1800.0
 
 
 class VirtuosoStore(RemoteStore):
     engine = "virtuoso"
+
+    def __init__(self, *args, text_index: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.word_search = text_index
 
     # Triples in one GRAPH block of an INSERT DATA (Virtuoso's parser fails past ~4,990).
     MAX_BLOCK_TRIPLES = 2_000
@@ -139,6 +159,40 @@ class VirtuosoStore(RemoteStore):
                         "/sparql-auth with WHOSAID_STORE_USER and WHOSAID_STORE_PASSWORD)")
             raise StoreError(f"{self.update_endpoint} refused the update ({response.status_code})"
                              f"{hint}: {response.text[:300]}")
+        if self.word_search:
+            self.index_new_words()
+
+    def index_new_words(self) -> None:
+        """Bring the text index up to the last commit (see the module's notes), as the writer;
+        StoreError naming the missing grant when the account may not. Its own timeout: after a
+        build it indexes every text at once."""
+        try:
+            response = self._http.post(
+                self.update_endpoint, auth=self._auth, headers={"accept": RESULTS_JSON},
+                timeout=INDEXING_TIMEOUT,
+                data={"query": "SELECT (bif:exec('DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ ()') AS ?done) WHERE {}"})
+        except httpx.HTTPError as exc:
+            raise StoreError(f"the update is in, but the text index of {self.update_endpoint} "
+                             f"could not be brought up to date: {exc}") from None
+        if response.status_code != 200:
+            raise StoreError(
+                f"the update is in, but {self.update_endpoint} would not bring its text index up "
+                f"to date ({response.status_code}; grant the writer EXECUTE ON "
+                f"DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ, README \"Full text on Virtuoso\"): "
+                f"{response.text[:300]}")
+
+    @staticmethod
+    def words_expression(pieces: list[list[str]]) -> ox.Literal:
+        """The bif:contains expression that finds every piece of `pieces` (graph/read.py
+        parse_words: each a word, or a phrase's words in order) in one text: each piece quoted
+        (a word with a letter outside ASCII must be), joined by AND. It is written into the query
+        as a SPARQL literal (bif:contains takes no variable); its words are runs of letters and
+        digits, checked here again, so that nothing else from a request reaches the query."""
+        for piece in pieces:
+            for word in piece:
+                if not WORD.fullmatch(word):
+                    raise ValueError(f"not a word of letters and digits: {word[:40]!r}")
+        return ox.Literal(" AND ".join('"' + " ".join(piece) + '"' for piece in pieces))
 
     def insert_data(self, graphs: dict[str, str]) -> str:
         """INSERT DATA under DEFINE sql:big-data-const 1, in blocks Virtuoso's parser takes (the

@@ -17,9 +17,13 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+import yaml
 from rdflib import Dataset, Literal, URIRef
 
 from graph.config import DEFAULT_BASE_IRI, PROJECT_ROOT
+from graph.index import IndexView, index_path
+from graph.ingest import Ingest, read_submission
+from graph.read import Reader
 from graph.remote_store import RemoteStore, detect_engine
 from graph.store import StoreError, open_store
 from graph.virtuoso import VirtuosoStore
@@ -184,7 +188,7 @@ def test_a_build_that_needs_several_requests(virtuoso_endpoint, store, monkeypat
     assert whosaid_quads(virtuoso_endpoint) == set(store._inner)
 
 
-def test_adding_the_seed_articles_one_by_one_gives_the_built_graph(store):
+def test_adding_the_seed_articles_one_by_one_gives_the_built_graph(store, built_store_path):
     """The write path (graph/ingest.py) on Virtuoso: each write one request, its INSERT DATA in
     the store's dialect (the entities and ontology graphs alone pass Virtuoso's SQL limit)."""
     from .conftest import CORPUS
@@ -197,6 +201,19 @@ def test_adding_the_seed_articles_one_by_one_gives_the_built_graph(store):
         found = whosaid_quads(server.endpoint)
         assert {q for q in found if q.graph_name.value != history} == set(store._inner)
         assert len({q.subject for q in found if q.graph_name.value == history}) == 6
+        # Each add brought Virtuoso's text index up to date (WHOSAID_STORE_TEXT_INDEX): `words`
+        # finds the claims of the last article added, as the embedded store's claim index does.
+        last = sorted((CORPUS / "articles").glob("*.yaml"))[-1]
+        article_id = yaml.safe_load(last.read_text(encoding="utf-8"))["id"]
+        on_virtuoso = Reader(open_store(server.endpoint, text_index=True), DEFAULT_BASE_IRI)
+        embedded = Reader(store, DEFAULT_BASE_IRI, IndexView(index_path(built_store_path)))
+        for words in ("killed", '"north korean"'):
+            wanted = _ids(embedded, embedded.claim_filter(words=words, article=article_id))
+            assert wanted and _ids(on_virtuoso, on_virtuoso.claim_filter(words=words, article=article_id)) == wanted
+
+
+def _ids(reader: Reader, f) -> list[str]:
+    return reader.search_claims(f, first=100).items
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,3 +295,74 @@ def test_whosaid_in_front_of_virtuoso_refuses_its_engine_functions(virtuoso_endp
         plain = httpx.get(f"{base}/sparql", params={"query": "ASK { ?s a <https://w3id.org/whosaid/ontology#Claim> }",
                                                     "format": "json"}, timeout=30)
         assert plain.status_code == 200 and plain.json()["boolean"] is True
+
+
+def test_kill_9_during_an_add_leaves_the_article_before_or_after_whole(store):
+    """An add is one update request (graph/ingest.py): killed while Virtuoso runs it, the store
+    holds the graph from before the add or from after it, whole, never a part of the article.
+    The kill comes at fractions of the time the add's request took, counted from when it is
+    sent (the wrapper only records that moment; the real request runs)."""
+    from .conftest import CORPUS
+    history = f"{DEFAULT_BASE_IRI}graph/history"
+    path = sorted((CORPUS / "articles").glob("*.yaml"))[-1]  # no other article refers to it
+    article_id = yaml.safe_load(path.read_text(encoding="utf-8"))["id"]
+
+    def graph_without_history(endpoint: str) -> set[ox.Quad]:
+        return {q for q in whosaid_quads(endpoint) if q.graph_name.value != history}
+
+    with virtuoso_server() as server:
+        whosaid("build", endpoint=server.endpoint, env=server.env())
+        whosaid("remove", article_id, endpoint=server.endpoint, env=server.env())
+        before = graph_without_history(server.endpoint)
+        sending = threading.Event()
+
+        def add() -> float:
+            """The add, in process, as `whosaid add` does it; how long its request took."""
+            writer = open_store(server.endpoint, user=server.WRITER, password=server.password)
+            real_update = writer.update
+            timing = []
+
+            def update(text: str) -> None:
+                sending.set()
+                started = time.monotonic()
+                real_update(text)
+                timing.append(time.monotonic() - started)
+            writer.update = update
+            Ingest(writer, DEFAULT_BASE_IRI).add(read_submission(path), "test")
+            return timing[0]
+
+        took = add()
+        after = graph_without_history(server.endpoint)
+        assert after - before and before - after == set()  # the article's graphs came in
+        outcomes = []
+        # 1.5: after the commit, while whosaid brings the text index up to date
+        for fraction in (0.1, 0.5, 0.9, 1.5):
+            if outcomes[-1:] != ["before"]:
+                whosaid("remove", article_id, endpoint=server.endpoint, env=server.env())
+            assert graph_without_history(server.endpoint) == before
+            sending.clear()
+            failure = []
+            adding = threading.Thread(target=lambda: _capture(failure, add))
+            adding.start()
+            assert sending.wait(timeout=60)
+            time.sleep(took * fraction)
+            server.kill()
+            adding.join(timeout=60)
+            server.start()
+            found = graph_without_history(server.endpoint)
+            assert found in (before, after), (
+                f"killed at {fraction:.0%} of the add's request: {len(found)} quads, neither the "
+                f"graph before the add ({len(before)}) nor after it ({len(after)})")
+            outcomes.append("before" if found == before else "after")
+        print("outcomes:", outcomes, f"(the add's request took {took * 1000:.0f} ms)")
+
+
+def test_the_words_expression_is_built_from_words_only():
+    """The one value from a request written into a query's text (bif:contains takes no
+    variable): quoted runs of letters and digits joined by AND, as a SPARQL literal; anything
+    else is refused before a query is made."""
+    expression = VirtuosoStore.words_expression([["north", "korean"], ["killed"], ["ägypt"]])
+    assert str(expression) == '"\\"north korean\\" AND \\"killed\\" AND \\"ägypt\\""'
+    for word in ('say"', "it's", "two words", "}", "a\\", "", "x_y", "#"):
+        with pytest.raises(ValueError):
+            VirtuosoStore.words_expression([["fine", word]])
