@@ -488,7 +488,7 @@ def widest_disagreements(site: Site, shown: int = 5, read: int = 50) -> list[dic
 @router.api_route("/search", methods=GET, include_in_schema=False)
 def search(request: Request, q: str = "") -> Response:
     """Entities by any spelling of their names, and claims by words (the claim index's word
-    search; a substring search on an external store)."""
+    search, or Virtuoso's text index; a substring search on a store with neither)."""
     site = Site(request)
     reader = site.reader
     query = q.strip()[:200]
@@ -497,7 +497,7 @@ def search(request: Request, q: str = "") -> Response:
             raise ReadError("type a name or some words to search for")
         found = reader.entity_page(query, None, 20)
         entities = EntityList([site.entity(i) for i in found.items], found.total)
-        wanted = reader.claim_filter(words=query) if reader.index is not None else reader.claim_filter(text=query)
+        wanted = reader.claim_filter(words=query) if reader.has_word_search else reader.claim_filter(text=query)
         hits = reader.search_claims(wanted, first=20, count_cap=PAGE_COUNT_CAP)
     except ReadError as exc:
         response = page("search.html", (), iri=None, q=query, problem=str(exc))

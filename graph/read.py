@@ -550,7 +550,7 @@ class Reader:
             f.text = valid_text("text", text).lower()
         if words is not None:
             f.words = parse_words(words)
-            if self.index is None and not self.store.word_search:
+            if not self.has_word_search:
                 raise ReadError("words: word search needs the claim index of the embedded store "
                                 "or Virtuoso's text index (WHOSAID_STORE_TEXT_INDEX); use text "
                                 "(a substring) on this store")
@@ -559,6 +559,11 @@ class Reader:
         if stated_to is not None:
             f.stated_to = date_span(stated_to, "statedTo")[1]
         return f
+
+    @property
+    def has_word_search(self) -> bool:
+        """Whether `words` can be answered: by the claim index, or by the store's text index."""
+        return self.index is not None or self.store.word_search
 
     def article_iri(self, ref: str) -> str | None:
         """The IRI of the article an id (IRI, "article/ID" or ID) names, if it exists;

@@ -31,6 +31,16 @@ def test_search_finds_entities_by_any_spelling_and_claims_by_words(server):
     assert claims == ["/claim/zelenskyy-ap-one-of-three-north-korean-brigades-destroyed"]
 
 
+def test_the_search_looks_for_whole_words_where_a_word_index_exists(server, request):
+    """The claim index (embedded) and Virtuoso's text index find words; an Oxigraph server has
+    neither, and the page falls back to a substring."""
+    found = links(get(server, "/search?q=destroy"), "/claim/")
+    if request.node.callspec.params["server"] == "oxigraph-server":
+        assert "/claim/zelenskyy-ap-one-of-three-north-korean-brigades-destroyed" in found
+    else:
+        assert found == []
+
+
 def test_a_search_without_words_is_a_clear_400(server, embedded_server):
     assert "type a name" in get(server, "/search", 400)
     # Word search (the claim index, embedded store) needs letters or digits to look for.
