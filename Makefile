@@ -38,8 +38,10 @@ build: $(STORE).built
 serve: build
 	WHOSAID_STORE=$(STORE) $(BIN)/whosaid serve --host $(HOST) --port $(PORT)
 
+# The suite on every core (pytest-xdist); a test file runs whole in one worker, so that its
+# module's servers start once. `pytest -p no:xdist` or `-n 0` for one process.
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 validate: build
 	WHOSAID_STORE=$(STORE) $(BIN)/whosaid validate
