@@ -671,11 +671,9 @@ def _write_stamp(directory: Path, build_id: str, env: str, triples: int) -> None
 def _load_whole(settings, path, remote, cache, metas, current, ontology, ents, mint, build_id, env) -> int:
     chunks = _all_quads(cache, metas, current, ontology, ents, mint)
     if remote:
-        ds = Dataset()
-        ds.parse(data=b"".join(chunks).decode("utf-8"), format="nquads")
         store = open_store_for(settings, read_only=False, location=path)
         try:
-            store.replace_all(ds)
+            store.replace_all(chunks)
             return len(store)
         finally:
             store.close()

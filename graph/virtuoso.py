@@ -61,13 +61,13 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Iterable, Iterator
 
 import httpx
 import pyoxigraph as ox
-from rdflib import Dataset
 
 from .queries import NamedQuery
-from .remote_store import RESULTS_JSON, RemoteStore, _term
+from .remote_store import RESULTS_JSON, RemoteStore, _term, graph_blocks
 from .store import StoreError, insert_data
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,13 @@ class VirtuosoStore(RemoteStore):
 
     def update(self, text: str) -> None:
         """One update request, sent as its body (not a form field: the limit is on the text).
-        Virtuoso commits it when it ends, to its transaction log."""
+        Virtuoso commits it when it ends, to its transaction log. Then the text index is
+        brought up to date, when whosaid uses it."""
+        self._send_update(text)
+        if self.word_search:
+            self.index_new_words()
+
+    def _send_update(self, text: str) -> None:
         try:
             response = self._http.post(
                 self.update_endpoint, content=text.encode("utf-8"), auth=self._auth,
@@ -159,8 +165,6 @@ class VirtuosoStore(RemoteStore):
                         "/sparql-auth with WHOSAID_STORE_USER and WHOSAID_STORE_PASSWORD)")
             raise StoreError(f"{self.update_endpoint} refused the update ({response.status_code})"
                              f"{hint}: {response.text[:300]}")
-        if self.word_search:
-            self.index_new_words()
 
     def index_new_words(self) -> None:
         """Bring the text index up to the last commit (see the module's notes), as the writer;
@@ -216,33 +220,38 @@ class VirtuosoStore(RemoteStore):
             return False
         return True
 
-    def _requests(self, ds: Dataset) -> list[str]:
-        """The update requests that replace whosaid's graphs with the dataset's: the first deletes
-        them, then every request inserts GRAPH blocks of at most MAX_BLOCK_TRIPLES triples, up to
-        MAX_REQUEST_BYTES a request."""
+    def _requests(self, nquads: Iterable[bytes], sent: list[int]) -> Iterator[str]:
+        """The update requests that replace whosaid's graphs with the named graphs of these
+        N-Quads, made as they are sent (one request's text in memory at a time): the first
+        deletes whosaid's graphs, then every request inserts GRAPH blocks of at most
+        MAX_BLOCK_TRIPLES triples, up to MAX_REQUEST_BYTES a request. `sent` gets the number of
+        triples of each request."""
         head = "DEFINE sql:big-data-const 1 INSERT DATA {\n"
-        requests: list[str] = []
         current = ["DEFINE sql:big-data-const 0 " + self._drop_ours() + " ;\n" + head]
-        size = len(current[0].encode("utf-8"))
-        for name, triples in self._graph_blocks(ds):
+        size, triples_in = len(current[0].encode("utf-8")), 0
+        for name, triples in graph_blocks(nquads):
             lines = triples.splitlines(keepends=True)
             for start in range(0, len(lines), self.MAX_BLOCK_TRIPLES):
-                block = f"GRAPH {name} {{\n{''.join(lines[start:start + self.MAX_BLOCK_TRIPLES])}}}\n"
+                part = lines[start:start + self.MAX_BLOCK_TRIPLES]
+                block = f"GRAPH {name} {{\n{''.join(part)}}}\n"
                 n = len(block.encode("utf-8"))
                 if n + len(head) + 2 > self.MAX_REQUEST_BYTES:
                     raise StoreError(f"a block of {name} is larger than one update request may be "
                                      f"({n:,} bytes)")
                 if size + n + 2 > self.MAX_REQUEST_BYTES:
-                    requests.append("".join(current) + "}")
-                    current, size = [head], len(head)
+                    sent.append(triples_in)
+                    yield "".join(current) + "}"
+                    current, size, triples_in = [head], len(head), 0
                 current.append(block)
                 size += n
-        requests.append("".join(current) + "}")
-        return requests
+                triples_in += len(part)
+        sent.append(triples_in)
+        yield "".join(current) + "}"
 
-    def replace_all(self, ds: Dataset) -> None:
-        """Replace whosaid's graphs (the named graphs under the base IRI) with the dataset's,
-        leaving Virtuoso's own graphs and any other application's alone; then checkpoint.
+    def replace_all(self, nquads: Iterable[bytes]) -> None:
+        """Replace whosaid's graphs (the named graphs under the base IRI) with the named graphs
+        of these N-Quads, leaving Virtuoso's own graphs and any other application's alone; then
+        bring the text index up to date (once, at the end) and checkpoint.
 
         Up to MAX_REQUEST_BYTES of N-Triples (about 40,000 triples: the seed corpus is 0.76 MB)
         this is one request, which Virtuoso runs as one transaction: readers see the old graphs
@@ -259,19 +268,20 @@ class VirtuosoStore(RemoteStore):
 
         Blank nodes: a label names one node within one request only, so a blank node shared by
         graphs that land in different requests would become two; whosaid's graphs have none."""
-        requests = self._requests(ds)
-        expected = sum(len(g) for g in ds.graphs() if g.identifier != ds.default_graph.identifier)
-        for i, text in enumerate(requests):
+        sent: list[int] = []
+        for text in self._requests(nquads, sent):
             try:
-                self.update(text)
+                self._send_update(text)
             except StoreError as exc:
-                if i == 0:
+                if len(sent) == 1:
                     raise
-                raise StoreError(f"the build stopped after {i} of {len(requests)} update requests, "
+                raise StoreError(f"the build stopped after {len(sent) - 1} update requests, "
                                  f"leaving whosaid's graphs partly loaded (build again to repair "
                                  f"them): {exc}") from None
+        if self.word_search:
+            self.index_new_words()
         self.checkpoint()
-        found = len(self)
+        found, expected = len(self), sum(sent)
         if found != expected:
             raise StoreError(f"{self.query_endpoint} holds {found} quads in whosaid's graphs after "
                              f"the build, not the {expected} it sent")

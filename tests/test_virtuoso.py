@@ -175,16 +175,15 @@ def test_a_build_that_needs_several_requests(virtuoso_endpoint, store, monkeypat
     made small so that the seed graph takes several of each."""
     server = virtuoso_endpoint.server
     writer = open_store(virtuoso_endpoint, user=server.WRITER, password=server.password)
-    ds = Dataset()
-    ds.parse(data=store.dump(ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
     monkeypatch.setattr(VirtuosoStore, "MAX_BLOCK_TRIPLES", 100)
     monkeypatch.setattr(VirtuosoStore, "MAX_REQUEST_BYTES", 100_000)
     sent = []
-    real_update = VirtuosoStore.update
-    monkeypatch.setattr(VirtuosoStore, "update", lambda self, text: (sent.append(text),
-                                                                     real_update(self, text))[1])
-    writer.replace_all(ds)
+    real_send = VirtuosoStore._send_update
+    monkeypatch.setattr(VirtuosoStore, "_send_update", lambda self, text: (sent.append(text),
+                                                                           real_send(self, text))[1])
+    writer.replace_all([store.dump(ox.RdfFormat.N_QUADS)])
     assert len(sent) > 5 and all(len(t.encode()) <= 100_000 for t in sent)
+    assert max(t.count("GRAPH <") - t.count("GRAPH ?g") for t in sent) > 1  # blocks share requests
     assert whosaid_quads(virtuoso_endpoint) == set(store._inner)
 
 
@@ -233,8 +232,7 @@ def _bulk_graph(ds: Dataset, n: int) -> None:
 
 
 def test_kill_9_during_a_build_leaves_the_old_graph_or_the_new_whole(store):
-    seed = Dataset()
-    seed.parse(data=store.dump(ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
+    seed = [store.dump(ox.RdfFormat.N_QUADS)]
     new = Dataset()
     new.parse(data=store.dump(ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
     gone = sorted(g for g in store.named_graphs() if "/graph/article/" in g)[0]
@@ -247,7 +245,7 @@ def test_kill_9_during_a_build_leaves_the_old_graph_or_the_new_whole(store):
         old_quads = set(store._inner)
         writer().replace_all(seed)
         # The one request replace_all sends for the new dataset; timed, then killed in its middle.
-        (request,) = writer()._requests(new)
+        (request,) = writer()._requests([new.serialize(format="nquads", encoding="utf-8")], [])
         started = time.monotonic()
         writer().update(request)
         took = time.monotonic() - started
