@@ -24,17 +24,28 @@ def _now() -> float:
     return time.perf_counter()
 
 
+def _open(store_path: str, read_only: bool):
+    """The store as the CLI and the server open it: an embedded store by its folder; an external
+    one (bench/run.py --engines virtuoso) with the engine, account and text index of the
+    environment (WHOSAID_STORE_USER, WHOSAID_STORE_TEXT_INDEX, ...)."""
+    from graph.store import open_store
+    if "://" not in store_path:
+        return open_store(store_path, read_only=read_only)
+    from graph.config import Settings
+    from graph.store import open_store_for
+    return open_store_for(Settings.from_env(), read_only, location=store_path)
+
+
 def direct(store_path: str, spec_path: str, budget: float, partial: str | None = None) -> dict:
     """Each question's answer by direct calls on the read model: the same page and nested loads
     that the GraphQL resolvers make through their DataLoaders, without HTTP, parsing or the
     schema. spec: {"repeat": n, "warmup": k, "questions": [{"name", "kind", ...}]}."""
     from graph.config import Settings
     from graph.read import Reader
-    from graph.store import open_store
 
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     settings = Settings.from_env()
-    store = open_store(store_path, read_only=True)
+    store = _open(store_path, read_only=True)
     started = _now()
     extra = {}
     try:  # the read model as the server builds it: with its claim index, where it has one
@@ -120,9 +131,8 @@ def addremove(store_path: str, article: str, repeat: int) -> dict:
     import re
     from graph.config import Settings
     from graph.ingest import Ingest, read_submission
-    from graph.store import open_store
 
-    store = open_store(store_path, read_only=False)
+    store = _open(store_path, read_only=False)
     ingest = Ingest(store, Settings.from_env().base_iri)
     sub = read_submission(Path(article))
     adds, removes = [], []

@@ -1,5 +1,10 @@
 """results.json -> results.md (rows: measurements; columns: sizes, largest/smallest, target) and
-plot.png (GraphQL p50 against size, log-log, one line per question); and --compare A B."""
+plot.png (GraphQL p50 against size, log-log, one line per question); and --compare A B.
+
+A run with --engines embedded,virtuoso keeps the other engines' steps apart, in
+results["sizes"][n]["engines"][ENGINE]["steps"]: each measurement then has one row per engine
+(labelled "[embedded]", "[virtuoso]"; the other engines' row keys are "ENGINE:key"), and
+results.md adds a table of each engine over the embedded store."""
 
 from __future__ import annotations
 
@@ -20,8 +25,46 @@ def _status(size: dict, step: str) -> str | None:
     return None if s in (None, "ok") else s
 
 
+EMBEDDED = "embedded"
+
+
+def engines(results: dict) -> list[str]:
+    """The engines other than the embedded store that the run measured, in their order."""
+    found: list[str] = []
+    for size in results["sizes"].values():
+        for engine in size.get("engines") or {}:
+            if engine not in found:
+                found.append(engine)
+    return found
+
+
+def view(size: dict, engine: str) -> dict:
+    """A size as one engine saw it: the embedded store's steps are the size's own; another
+    engine's are under size["engines"][engine], beside the same questions."""
+    if engine == EMBEDDED:
+        return size
+    e = _get(size, "engines", engine) or {}
+    return {"steps": e.get("steps", {}), "questions": size.get("questions")}
+
+
 def rows(results: dict) -> list[tuple[str, str, callable, str]]:
-    """(key, label, extract(size) -> number | str | None, target)."""
+    """(key, label, extract(size) -> number | str | None, target): each measurement of the
+    embedded store (key as before), followed, when the run measured other engines, by the same
+    on each of them (key "ENGINE:key"), every label then ending in its engine."""
+    base = measurements(results)
+    others = engines(results)
+    if not others:
+        return base
+    out = []
+    for key, label, f, target in base:
+        out.append((key, f"{label} [{EMBEDDED}]", f, target))
+        for e in others:
+            out.append((f"{e}:{key}", f"{label} [{e}]", lambda s, f=f, e=e: f(view(s, e)), target))
+    return out
+
+
+def measurements(results: dict) -> list[tuple[str, str, callable, str]]:
+    """(key, label, extract(size) -> number | str | None, target), on one engine's view."""
     sizes = list(results["sizes"].values())
     names = []
     for s in sizes:
@@ -45,14 +88,14 @@ def rows(results: dict) -> list[tuple[str, str, callable, str]]:
         ("claims", "claims (distinct, built)", lambda s: _get(s, "steps", "build", "claims")
          or _get(s, "steps", "store_without_validation", "claims"), ""),
         ("quads", "quads in the store", lambda s: _get(s, "steps", "bulkload", "quads")
-         or _get(s, "steps", "build", "triples"), ""),
+         or _get(s, "steps", "build", "triples") or _get(s, "steps", "store_without_validation", "quads"), ""),
         ("build_s", "build: first, s", step("build", "seconds"), "10^5 under 900 s"),
         ("build_cps", "build: claims per second", step("build", "claims_per_s"), ""),
         ("build_ms_article", "build: ms per article", step("build", "ms_per_article"),
          "10^5 at most 1.5x 10^2"),
         ("build_peak_mb", "build: peak memory, MB", step("build", "peak_mb"), ""),
         ("build_checking_s", "build stage: checking (parallel), s", step("build", "stages", "checking"), ""),
-        ("build_loading_s", "build stage: loading (pyoxigraph bulk_load), s", step("build", "stages", "loading"), ""),
+        ("build_loading_s", "build stage: loading (pyoxigraph bulk_load; SPARQL updates on an external store), s", step("build", "stages", "loading"), ""),
         ("build_index_s", "build stage: claim index, s", step("build", "stages", "claim index"), ""),
         ("rebuild_s", "rebuild after one changed article, s", step("rebuild_one_changed", "seconds"),
          "under 10 s"),
@@ -97,7 +140,29 @@ def rows(results: dict) -> list[tuple[str, str, callable, str]]:
     out.append(("rss_total_mb", "server resident, all its processes, MB", step("server_memory", "total_mb"),
                 "under 2048 at 10^5"))
     out.append(("processes", "server processes", step("server_memory", "processes"), ""))
+    # An external store's own server (virtuoso-t): what the embedded store has in process.
+    out += [
+        ("store_start_s", "store server start (text index set up), s", step("store_start", "seconds"), ""),
+        ("store_rss_mb", "store server resident after the build, MB", step("store_memory", "rss_mb"), ""),
+        ("store_rss_after_mb", "store server resident after serving, MB", step("store_memory_after", "rss_mb"), ""),
+        ("store_hwm_mb", "store server peak resident, MB", step("store_memory_after", "hwm_mb"), ""),
+        ("store_disk_mb", "store server's database files after the build, MB", step("store_memory", "disk_mb"), ""),
+        ("rss_with_store_mb", "server and store resident together, MB (embedded: the server's)",
+         _with_store, ""),
+    ]
     return out
+
+
+def _with_store(size: dict):
+    """whosaid serve's processes and, for an external store, its server (virtuoso-t) after serving:
+    the memory the graph costs on each engine."""
+    total = _get(size, "steps", "server_memory", "total_mb")
+    if not isinstance(total, (int, float)):
+        return None
+    if _get(size, "steps", "store_start") is None:  # the embedded store: in the server's processes
+        return total
+    store = _get(size, "steps", "store_memory_after", "rss_mb")
+    return total + store if isinstance(store, (int, float)) else None
 
 
 def _load(c, key):
@@ -148,6 +213,30 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def engine_ratios(results: dict) -> str:
+    """For each engine besides the embedded store: its figure over the embedded store's, per
+    size, for every measurement both have as a number."""
+    sizes = sorted(results["sizes"], key=int)
+    out = ""
+    for e in engines(results):
+        head = ["measurement", *[f"{int(n):,}" for n in sizes]]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for key, label, f, _ in measurements(results):
+            cells = []
+            for n in sizes:
+                a, b = f(view(results["sizes"][n], EMBEDDED)), f(view(results["sizes"][n], e))
+                ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b)) and a
+                cells.append(fmt(b / a) if ok else "-")
+            if any(c != "-" for c in cells):
+                lines.append("| " + " | ".join([label, *cells]) + " |")
+        if len(lines) == 2:  # the embedded store was not measured
+            continue
+        out += (f"\n## {e} / {EMBEDDED}\n\nEach figure on {e} over the same on the embedded store, "
+                "measured in the same run (times: above 1 is slower on " + e + "; rates: above 1 is "
+                "faster).\n\n" + "\n".join(lines) + "\n")
+    return out
+
+
 def header(results: dict) -> str:
     m = results["meta"]
     mc, s = m["machine"], m["settings"]
@@ -162,34 +251,78 @@ def header(results: dict) -> str:
             f"- started {m['started']}, finished {m.get('finished')}; seed {s['seed']}; GraphQL time limit "
             f"{s['query_timeout']}; {s['requests']} timed requests per question after {s['warmup']} "
             f"warm-up, at most {s['query_budget_s']:.0f} s per question; load runs of {s['load_seconds']:.0f} s; "
-            f"{s.get('serve_workers', 1)} server process(es) (WHOSAID_SERVE_WORKERS)\n\n"
+            f"{s.get('serve_workers', 1)} server process(es) (WHOSAID_SERVE_WORKERS)\n"
+            + _engines_line(results) + "\n"
             "Times are wall-clock on a shared machine: compare ratios within one run. \"skipped (over "
             "budget)\" means the step passed its time budget and was stopped.\n\n")
+
+
+def _engines_line(results: dict) -> str:
+    others = engines(results)
+    if not others:
+        return ""
+    v = next((e["store_server"] for s in results["sizes"].values()
+              for e in (s.get("engines") or {}).values() if e.get("store_server")), None)
+    ini = (f" (virtuoso-t {v.get('version')}; ini: "
+           + ", ".join(f"{k} {val:,}" for k, val in v["ini"].items()) + ")") if v else ""
+    ran = _get(results, "meta", "settings", "engines") or [EMBEDDED, *others]
+    return (f"- engines: {', '.join(ran)}{ini}; an external store is started for each size and stopped "
+            "after it; rows say which engine\n")
 
 
 def notes(results: dict) -> str:
     out = []
     for n in sorted(results["sizes"], key=int):
-        size = results["sizes"][n]
-        for name, e in size["steps"].items():
-            if e.get("status") not in ("ok", None) or e.get("error"):
-                out.append(f"- {int(n):,} articles, {name}: {e.get('status')} {e.get('error', '')}".rstrip())
-            if isinstance(e.get("note"), str):
-                out.append(f"- {int(n):,} articles, {name}: {e['note']}")
-            if e.get("cached_from"):
-                out.append(f"- {int(n):,} articles, {name}: figures of an earlier run ({e['cached_from']}), "
-                           "its store reused (--reuse)")
-        for q, e in (_get(size, "steps", "graphql") or {}).items():
-            if isinstance(e, dict) and (e.get("first_error") or e.get("note")):
-                errs = f"; {e['errors']} error(s), the first: {e.get('first_error')}" if e.get("errors") else ""
-                out.append(f"- {int(n):,} articles, GraphQL {q}: {e.get('note', '')}{errs}")
-        for q, e in (_get(size, "steps", "direct", "questions") or {}).items():
-            if e.get("error") or e.get("note"):
-                out.append(f"- {int(n):,} articles, direct {q}: {e.get('note', '')} {e.get('error', '')}".rstrip())
-        if _get(size, "steps", "store_without_validation", "status") == "ok":
-            out.append(f"- {int(n):,} articles: the build was over budget, so the store was loaded by the "
-                       "build's own code with its SHACL pass switched off (bench/probe.py rawload).")
+        for engine in [EMBEDDED, *engines(results)]:
+            out += _notes(n, view(results["sizes"][n], engine),
+                          "" if engine == EMBEDDED else f" on {engine}")
+            if engine != EMBEDDED:
+                out += _same_answers(n, results["sizes"][n], engine)
     return ("\n## Notes\n\n" + "\n".join(out) + "\n") if out else ""
+
+
+def _notes(n: str, size: dict, on: str) -> list[str]:
+    """The notes of one size on one engine (`on`: "" or " on ENGINE")."""
+    out, at = [], f"- {int(n):,} articles{on}"
+    for name, e in size["steps"].items():
+        if e.get("status") not in ("ok", None) or e.get("error"):
+            out.append(f"{at}, {name}: {e.get('status')} {e.get('error', '')}".rstrip())
+        if isinstance(e.get("note"), str):
+            out.append(f"{at}, {name}: {e['note']}")
+        if e.get("cached_from"):
+            out.append(f"{at}, {name}: figures of an earlier run ({e['cached_from']}), "
+                       "its store reused (--reuse)")
+    for q, e in (_get(size, "steps", "graphql") or {}).items():
+        if isinstance(e, dict) and (e.get("first_error") or e.get("note")):
+            errs = f"; {e['errors']} error(s), the first: {e.get('first_error')}" if e.get("errors") else ""
+            out.append(f"{at}, GraphQL {q}: {e.get('note', '')}{errs}")
+    for q, e in (_get(size, "steps", "direct", "questions") or {}).items():
+        if e.get("error") or e.get("note"):
+            out.append(f"{at}, direct {q}: {e.get('note', '')} {e.get('error', '')}".rstrip())
+    if _get(size, "steps", "store_without_validation", "status") == "ok":
+        how = _get(size, "steps", "store_without_validation", "how")
+        out.append(f"{at}: the build was over budget, so the store was loaded by the "
+                   "build's own code with its SHACL pass switched off (bench/probe.py rawload)"
+                   + (f": {how}." if how else "."))
+    return out
+
+
+def _same_answers(n: str, size: dict, engine: str) -> list[str]:
+    """Where an engine answered a question otherwise than the embedded store: GraphQL (the digest
+    of the answer's data, bench/run.py answer_digest) and direct calls (the total)."""
+    out = []
+    for q in size.get("questions") or {}:
+        a = _get(size, "steps", "graphql", q, "answer")
+        b = _get(view(size, engine), "steps", "graphql", q, "answer")
+        if a and b and a["sha1"] != b["sha1"]:
+            out.append(f"- {int(n):,} articles on {engine}, GraphQL {q}: not the embedded store's answer "
+                       f"(totalCount {a.get('totalCount')} -> {b.get('totalCount')}, "
+                       f"{a.get('bytes')} -> {b.get('bytes')} bytes)")
+        a = _get(size, "steps", "direct", "questions", q, "answer")
+        b = _get(view(size, engine), "steps", "direct", "questions", q, "answer")
+        if a is not None and b is not None and a != b:
+            out.append(f"- {int(n):,} articles on {engine}, direct {q}: answered {b}, the embedded store {a}")
+    return out
 
 
 def plot(results: dict, path: Path) -> bool:
@@ -205,15 +338,19 @@ def plot(results: dict, path: Path) -> bool:
     for n in sizes:
         for name, q in (results["sizes"][n].get("questions") or {}).items():
             labels.setdefault(name, q["label"])
-    for name, label in labels.items():
-        xs, ys = [], []
-        for n in sizes:
-            p50 = _get(results["sizes"][n], "steps", "graphql", name, "p50")
-            errs = _get(results["sizes"][n], "steps", "graphql", name, "errors")
-            if isinstance(p50, (int, float)) and not errs:
-                xs.append(int(n)); ys.append(p50)
-        if xs:
-            ax.plot(xs, ys, marker="o", label=label)
+    others = engines(results)
+    for engine, style in zip([EMBEDDED, *others], ("-", "--", ":", "-.")):
+        for i, (name, label) in enumerate(labels.items()):
+            xs, ys = [], []
+            for n in sizes:
+                size = view(results["sizes"][n], engine)
+                p50 = _get(size, "steps", "graphql", name, "p50")
+                errs = _get(size, "steps", "graphql", name, "errors")
+                if isinstance(p50, (int, float)) and not errs:
+                    xs.append(int(n)); ys.append(p50)
+            if xs:
+                ax.plot(xs, ys, marker="o", linestyle=style, color=f"C{i % 10}",
+                        label=f"{label} [{engine}]" if others else label)
     ax.set_xscale("log"); ax.set_yscale("log")
     ax.set_xlabel("articles"); ax.set_ylabel("GraphQL p50 over HTTP, ms")
     m = results["meta"]
@@ -229,7 +366,7 @@ def plot(results: dict, path: Path) -> bool:
 
 def write_report(results: dict, out: Path) -> None:
     has_plot = plot(results, out / "plot.png")
-    md = header(results) + table(results) + "\n" + notes(results)
+    md = header(results) + table(results) + "\n" + engine_ratios(results) + notes(results)
     if has_plot:
         md += "\n![GraphQL p50 against size](plot.png)\n"
     else:

@@ -5,6 +5,7 @@
     python -m bench.run --sizes 100,1000 --requests 10
     python -m bench.run --root /tmp/base-10f1091 --sizes 100,1000 --query-timeout 60
     python -m bench.run --compare A/results.json B/results.json     # ratios B/A, row by row
+    python -m bench.run --sizes 100,10000 --engines embedded,virtuoso  # also on a throwaway Virtuoso
 
 For each size it generates a corpus (bench/corpus_gen, seed --seed; cached in var/bench/corpus/),
 then measures, each step under its own time budget and catching its own failure:
@@ -17,6 +18,16 @@ then measures, each step under its own time budget and catching its own failure:
 - `whosaid serve`: the same questions by GraphQL over HTTP (p50/p95/p99 over --requests after a
   warm-up), a selective /sparql SELECT, /dump.nt throughput, the claimant question under 1, 8 and
   32 concurrent clients (wrk when installed, else an asyncio load generator), server memory.
+
+`--engines embedded,virtuoso` also runs each size on a throwaway Virtuoso (testbeds/virtuoso.py:
+loopback ports, its own folder, the text index set up, stopped after the size): `whosaid build
+--store URL` as the writer account, add/remove one article, validate, the direct questions and
+`whosaid serve --store URL` (WHOSAID_STORE_TEXT_INDEX=true) with every serve step above, plus
+virtuoso-t's own memory and disk. The rebuild after one changed article and pyoxigraph's bulk load
+are "n/a on virtuoso". A build over its budget is followed, as on the embedded store, by a store
+without validation: the build's quads (probe.py rawload into a scratch folder, exported as
+N-Quads) loaded by Virtuoso's own bulk loader, its text index then brought up to date. Those steps go to results["sizes"][n]["engines"]["virtuoso"]["steps"]; the
+table labels their rows "[virtuoso]" and results.md adds a virtuoso/embedded table.
 
 `--root` names the checkout to measure (default: this one). Its `graph` package is used by every
 child (PYTHONPATH=ROOT, cwd ROOT), so a baseline worktree is measured with this harness.
@@ -55,6 +66,13 @@ WRK_SCRIPT = HERE / "wrk_post.lua"
 FULL_SIZES = (100, 1000, 10_000, 100_000)
 QUICK_SIZES = (100, 1000)
 CHANGED_MARK = " (bench edit)"
+ENGINES = ("embedded", "virtuoso")
+# The steps of the embedded store that have no meaning on an external one, and why.
+VIRTUOSO_NA = {
+    "rebuild_one_changed": "an external store keeps no build cache: every build replaces the whole "
+                           "store (see build)",
+    "bulkload": "pyoxigraph's bulk load of the embedded store's own files",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,17 +196,22 @@ def proc_rss_mb(pid: int) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 def corpus_dir(cache: Path, n: int, seed: int) -> Path:
-    """Generate (once) the corpus of n articles; later runs reuse it."""
+    """Generate (once) the corpus of n articles; later runs reuse it while the generator's
+    version and the topics it draws from (ontology/topics.ttl) are the same."""
+    import hashlib
     path = cache / "corpus" / f"n{n}-s{seed}"
     from bench.corpus_gen import VERSION, generate
+    from bench.corpus_gen.articles import TOPICS_TTL
+    topics = hashlib.sha1(TOPICS_TTL.read_bytes()).hexdigest()
     marker = path / ".generated.json"
-    if marker.exists() and json.loads(marker.read_text()).get("version") == VERSION:
+    if marker.exists() and json.loads(marker.read_text()).get("version") == VERSION \
+            and json.loads(marker.read_text()).get("topics_sha1") == topics:
         return path
     shutil.rmtree(path, ignore_errors=True)
     g = generate(path, n, seed)
     marker.write_text(json.dumps({"articles": g.articles, "entities": g.entities, "claims": g.claims,
                                   "unique_claims": g.unique_claims, "bytes": g.bytes,
-                                  "seconds": g.seconds, "version": VERSION}))
+                                  "seconds": g.seconds, "version": VERSION, "topics_sha1": topics}))
     return path
 
 
@@ -321,6 +344,8 @@ class Run:
             entry = {"status": "failed", "error": f"{type(exc).__name__}: {str(exc)[:500]}",
                      "trace": traceback.format_exc()[-1500:]}
         entry["step_s"] = round(time.perf_counter() - started, 3)
+        if "engine" in size:  # a step on an engine other than the embedded store says which
+            entry["engine"] = size["engine"]
         size["steps"][name] = entry
         print(f" {entry['status']} ({entry['step_s']:.1f} s)", flush=True)
         self.save()
@@ -340,10 +365,12 @@ class Run:
 
     # -- the steps -------------------------------------------------------------------------
 
-    def build(self, corpus: Path, store: Path, n: int, budget: float | None = None) -> dict:
+    def build(self, corpus: Path, store: Path | str, n: int, budget: float | None = None,
+              env: dict | None = None) -> dict:
         cmd = [sys.executable, "-m", "graph", "build", "--store", str(store)]
         budget = budget or self.budget("build", n)
-        r = run_child(cmd, root=self.root, timeout=budget, env=child_env(self.root, WHOSAID_CORPUS=corpus))
+        r = run_child(cmd, root=self.root, timeout=budget,
+                      env=child_env(self.root, WHOSAID_CORPUS=corpus, **(env or {})))
         if r["timed_out"]:
             raise Budget(budget)
         if r["rc"] != 0:
@@ -383,15 +410,15 @@ class Run:
     def bulkload(self, store: Path, n: int, work: Path) -> dict:
         nq = work / "export.nq"
         t = self.budget("bulkload", n)
-        r = run_child([sys.executable, "-m", "graph", "export", "--format", "nq", "-o", str(nq),
-                       "--store", str(store)], root=self.root, timeout=t)
-        if r["timed_out"]:
-            raise Budget(t)
-        if r["rc"] != 0:
-            raise RuntimeError(f"whosaid export exited {r['rc']}: {r['stderr'][-500:]}")
         target = work / "bulk"
         shutil.rmtree(target, ignore_errors=True)
-        try:
+        try:  # the export is gone after, finished or not (it is the size of the store)
+            r = run_child([sys.executable, "-m", "graph", "export", "--format", "nq", "-o", str(nq),
+                           "--store", str(store)], root=self.root, timeout=t)
+            if r["timed_out"]:
+                raise Budget(t)
+            if r["rc"] != 0:
+                raise RuntimeError(f"whosaid export exited {r['rc']}: {r['stderr'][-500:]}")
             loaded = probe("bulkload", str(nq), str(target), root=self.root, timeout=t)
         finally:
             nq.unlink(missing_ok=True)
@@ -399,7 +426,8 @@ class Run:
         return {"seconds": loaded["seconds"], "quads": loaded["quads"], "export_s": r["seconds"],
                 "quads_per_s": loaded["quads"] / loaded["seconds"]}
 
-    def add_remove(self, corpus: Path, store: Path, n: int, article: str, work: Path) -> dict:
+    def add_remove(self, corpus: Path, store: Path | str, n: int, article: str, work: Path,
+                   env: dict | None = None) -> dict:
         src = corpus / "articles" / f"{article}.yaml"
         target = work / "add"
         target.mkdir(parents=True, exist_ok=True)
@@ -409,11 +437,12 @@ class Run:
         (target / f"{new_id}.yaml").write_text(text, encoding="utf-8")
         shutil.copy(src.with_suffix(".txt"), target / f"{new_id}.txt")
         r = probe("addremove", str(store), str(target / f"{new_id}.yaml"), str(self.args.add_repeat),
-                  root=self.root, timeout=self.budget("add", n))
+                  root=self.root, timeout=self.budget("add", n),
+                  env=child_env(self.root, **env) if env else None)
         r.pop("_child", None)
         return r
 
-    def validate(self, store: Path, n: int) -> dict:
+    def validate(self, store: Path | str, n: int) -> dict:
         t = self.budget("validate", n)
         r = run_child([sys.executable, "-m", "graph", "validate", "--store", str(store)],
                       root=self.root, timeout=t)
@@ -422,7 +451,7 @@ class Run:
         return {"seconds": r["seconds"], "peak_mb": r["peak_mb"], "rc": r["rc"],
                 "conforms": r["rc"] == 0, "output_tail": (r["stdout"] + r["stderr"])[-300:]}
 
-    def direct(self, store: Path, qs: list[dict], work: Path) -> dict:
+    def direct(self, store: Path | str, qs: list[dict], work: Path, env: dict | None = None) -> dict:
         spec = work / "direct.json"
         spec.write_text(json.dumps({"repeat": self.args.requests, "warmup": 1, "questions": qs}))
         budget = self.args.query_budget
@@ -430,7 +459,8 @@ class Run:
         partial.unlink(missing_ok=True)
         limit = budget * (len(qs) + 2) + 120
         try:
-            r = probe("direct", str(store), str(spec), str(budget), str(partial), root=self.root, timeout=limit)
+            r = probe("direct", str(store), str(spec), str(budget), str(partial), root=self.root, timeout=limit,
+                      env=child_env(self.root, **env) if env else None)
         except Budget:  # keep the questions answered before the limit
             if not partial.exists():
                 raise
@@ -448,9 +478,9 @@ class Run:
 
     # -- the server ------------------------------------------------------------------------
 
-    def serve(self, store: Path, log: Path):
+    def serve(self, store: Path | str, log: Path, extra_env: dict | None = None):
         port = free_port()
-        env = child_env(self.root)
+        env = child_env(self.root, **(extra_env or {}))
         if self.args.query_timeout:
             env["WHOSAID_QUERY_TIMEOUT"] = str(self.args.query_timeout)
         env["WHOSAID_SERVE_WORKERS"] = str(self.args.serve_workers)
@@ -464,8 +494,12 @@ class Run:
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"whosaid serve exited: {log.read_text()[-800:]}")
+            # One probe at a time, waited for: /healthz counts the store's quads, which on an
+            # external store is a query of its own (14 s on Virtuoso at 10^4); probes abandoned
+            # after 1 s each left that query running and piled them up on the store.
+            left = max(1.0, self.args.start_budget - (time.perf_counter() - started))
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=left).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -492,7 +526,7 @@ class Run:
         """Warm-up, then up to --requests timed calls within --query-budget seconds."""
         samples, statuses, errors = [], Counter(), []
         deadline = time.perf_counter() + self.args.query_budget
-        warm = []
+        warm, answer = [], None
         for i in range(self.args.warmup + self.args.requests):
             t0 = time.perf_counter()
             try:
@@ -502,6 +536,8 @@ class Run:
                     body = response.json()
                     if body.get("errors"):
                         errors.append(str(body["errors"][0].get("message"))[:200])
+                    elif answer is None:
+                        answer = body.get("data")
             except Exception as exc:
                 statuses[type(exc).__name__] += 1
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
@@ -515,6 +551,8 @@ class Run:
         elif len(samples) < self.args.requests:
             result["note"] = f"{len(samples)} of {self.args.requests} requests within the budget"
         result["statuses"] = dict(statuses)
+        if answer is not None:  # what was answered, to compare engines (bench/report.py notes)
+            result["answer"] = answer_digest(answer)
         if errors:
             result["errors"] = len(errors)
             result["first_error"] = errors[0]
@@ -589,7 +627,6 @@ class Run:
         size = self.results["sizes"].setdefault(str(n), {"steps": {}})
         work = self.cache / "work" / self.label / f"n{n}-s{self.args.seed}"
         work.mkdir(parents=True, exist_ok=True)
-        store = work / "store"
         gen = self.step(size, "generate", lambda: json.loads(
             (corpus_dir(self.cache, n, self.args.seed) / ".generated.json").read_text()))
         if gen["status"] != "ok":
@@ -601,7 +638,17 @@ class Run:
         qs = questions(p)
         size["questions"] = {q["name"]: {"label": q["label"], "query": q["query"],
                                          "variables": q["variables"]} for q in qs}
+        for engine in self.args.engines:
+            if engine == "embedded":
+                self.embedded(n, size, corpus, p, qs, work)
+            else:
+                print(f"-- {n} articles on {engine}", flush=True)
+                esize = size.setdefault("engines", {}).setdefault(engine, {"engine": engine, "steps": {}})
+                self.virtuoso(n, esize, corpus, p, qs, work)
 
+    def embedded(self, n: int, size: dict, corpus: Path, p: dict, qs: list[dict], work: Path) -> None:
+        """Every step on the embedded store (a folder the build writes, pyoxigraph in process)."""
+        store = work / "store"
         cached_build, cached_raw = work / "build.json", work / "store_without_validation.json"
         if self.args.reuse and cached_build.exists() and (store / "CURRENT").exists():
             # the store and the build's figures of an earlier run of the same code, size and seed
@@ -646,10 +693,14 @@ class Run:
             size["steps"]["validate"] = {"status": f"not run above {self.args.validate_up_to:,} articles: "
                                                    "whole-store pyshacl grows past its budget"}
         self.step(size, "direct", self.direct, store, qs, work)
+        self.served(n, size, store, p, qs, self.out / f"serve-{n}.log")
 
-        log = self.out / f"serve-{n}.log"
+    def served(self, n: int, size: dict, store, p: dict, qs: list[dict], log: Path,
+               env: dict | None = None, after=None) -> None:
+        """`whosaid serve --store STORE`: the questions by GraphQL, the pages, /sparql, the dump,
+        the load runs and the server's memory; then `after()` (more steps) before it stops."""
         try:
-            process, base, started = self.serve(store, log)
+            process, base, started = self.serve(store, log, env)
         except Exception as exc:
             size["steps"]["serve"] = {"status": "failed" if not isinstance(exc, Budget) else
                                       "skipped (over budget)", "error": str(exc)[:500]}
@@ -657,6 +708,8 @@ class Run:
             return
         try:
             size["steps"]["serve"] = {"status": "ok", "start_s": started, **proc_rss_mb(process.pid)}
+            if "engine" in size:
+                size["steps"]["serve"]["engine"] = size["engine"]
             self.step(size, "graphql", self.http_questions, base, qs)
             self.step(size, "pages", self.pages, base, p)
             self.step(size, "sparql_select", self.sparql, base, p, None)
@@ -665,8 +718,142 @@ class Run:
             for c in self.args.clients:
                 self.step(size, f"load_c{c}", self.load, base, claimant_q, c)
             self.step(size, "server_memory", proc_rss_mb, process.pid)
+            if after is not None:
+                after()
         finally:
             stop(process)
+
+    def virtuoso(self, n: int, size: dict, corpus: Path, p: dict, qs: list[dict], work: Path) -> None:
+        """The steps that apply to an external store, on a throwaway Virtuoso (testbeds/virtuoso.py)
+        started for this size with the text index set up, and stopped after it: `whosaid build
+        --store URL` as the writer account, add and remove one article, validate, the questions
+        by direct calls and through `whosaid serve --store URL` (WHOSAID_STORE_TEXT_INDEX=true)."""
+        from testbeds.virtuoso import VirtuosoServer
+        steps = size["steps"]
+        for name, why in VIRTUOSO_NA.items():
+            steps[name] = {"status": f"n/a on virtuoso: {why}", "engine": "virtuoso"}
+        folder = work / "virtuoso"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        server = None
+        try:
+            server = VirtuosoServer(folder, self.args.virtuoso_max_rows, tuple(self.args.virtuoso_buffers))
+            sql = self.root / "tools" / "virtuoso-text-index.sql"
+            size["store_server"] = {"ini": {"ResultSetMaxRows": self.args.virtuoso_max_rows,
+                                        "NumberOfBuffers": self.args.virtuoso_buffers[0],
+                                        "MaxDirtyBuffers": self.args.virtuoso_buffers[1]},
+                                "version": virtuoso_version()}
+            start = self.step(size, "store_start", self.start_virtuoso, server,
+                              sql if sql.exists() else None)
+            if start["status"] != "ok":
+                return
+            writer = {**server.env(), "WHOSAID_STORE_ENGINE": "virtuoso"}
+            url = server.endpoint
+            b = self.step(size, "build", self.build, corpus, url, n, env=writer)
+            if b["status"] == "ok" and not b["stages"].get("claim index"):
+                b["stages"].pop("claim index", None)  # none is built for an external store
+                b["claim_index"] = "n/a on virtuoso: claim searches are SPARQL queries"
+                self.save()
+            if b["status"] != "ok":
+                # the questions still need a store: the quads the build makes, loaded by
+                # Virtuoso's own bulk loader (whosaid's update path is what went over budget)
+                self.step(size, "store_without_validation", self.virtuoso_bulk_load, server, corpus,
+                          n, work)
+                if steps["store_without_validation"]["status"] != "ok":
+                    print("  no store: skipping the rest of this size on virtuoso")
+                    return
+            self.step(size, "store_memory", self.virtuoso_memory, server)
+            self.step(size, "add_remove", self.add_remove, corpus, url, n, p["added_article"], work,
+                      env=writer)
+            if n <= self.args.validate_up_to:
+                self.step(size, "validate", self.validate, url, n)
+            else:
+                steps["validate"] = {"status": f"not run above {self.args.validate_up_to:,} articles: "
+                                               "whole-store pyshacl grows past its budget"}
+            reader = {"WHOSAID_STORE_TEXT_INDEX": "true", "WHOSAID_STORE_ENGINE": "virtuoso"}
+            self.step(size, "direct", self.direct, url, qs, work, env=reader)
+            self.served(n, size, url, p, qs, self.out / f"serve-{n}-virtuoso.log", env=reader,
+                        after=lambda: self.step(size, "store_memory_after", self.virtuoso_memory, server))
+        finally:
+            if server is not None:
+                server.stop()
+                for name, kept in (("virtuoso.log", "log"), ("virtuoso-t.out", "out"), ("virtuoso.ini", "ini")):
+                    if (folder / name).exists():
+                        shutil.copy(folder / name, self.out / f"virtuoso-{n}.{kept}")
+            shutil.rmtree(folder, ignore_errors=True)
+            self.save()
+
+    def start_virtuoso(self, server, text_index_sql: Path | None) -> dict:
+        started = time.perf_counter()
+        server.start()
+        up = time.perf_counter() - started
+        if text_index_sql is None:
+            server.setup_accounts()
+        else:
+            server.setup_accounts(text_index_sql)
+        return {"seconds": up, "setup_s": time.perf_counter() - started - up, "endpoint": server.endpoint,
+                "pid": server.process.pid, **server.memory_mb()}
+
+    def virtuoso_bulk_load(self, server, corpus: Path, n: int, work: Path) -> dict:
+        """When `whosaid build --store URL` is over its budget: the same quads, made by the build's
+        own code into a scratch embedded store without its SHACL pass (probe.py rawload), exported
+        as N-Quads and loaded by Virtuoso's bulk loader (ld_dir, rdf_loader_run, as dba), then its
+        text index brought up to date and a checkpoint written. Within the rawload budget."""
+        budget = self.args.rawload_budget or 3 * self.budget("build", n)
+        started = time.perf_counter()
+
+        def left() -> float:
+            remaining = budget - (time.perf_counter() - started)
+            if remaining <= 0:
+                raise Budget(budget)
+            return remaining
+
+        source, nq = work / "virtuoso-source", server.folder / "load.nq"
+        for scratch in work.glob("virtuoso-source*"):
+            shutil.rmtree(scratch, ignore_errors=True) if scratch.is_dir() else scratch.unlink()
+        try:
+            raw = probe("rawload", str(corpus), str(source), root=self.root, timeout=left(),
+                        env=child_env(self.root, WHOSAID_CORPUS=corpus))
+            made = time.perf_counter() - started
+            r = run_child([sys.executable, "-m", "graph", "export", "--format", "nq", "-o", str(nq),
+                           "--store", str(source)], root=self.root, timeout=left())
+            if r["timed_out"]:
+                raise Budget(budget)
+            if r["rc"] != 0:
+                raise RuntimeError(f"whosaid export exited {r['rc']}: {r['stderr'][-500:]}")
+        finally:  # the scratch store and what a build keeps beside it (its cache)
+            for scratch in work.glob("virtuoso-source*"):
+                shutil.rmtree(scratch, ignore_errors=True) if scratch.is_dir() else scratch.unlink()
+        with open(nq, "rb") as fh:
+            quads = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        exported = time.perf_counter() - started
+        t0 = time.perf_counter()
+        server.isql(f"ld_dir ('{server.folder}', 'load.nq', 'https://w3id.org/whosaid/bench-unused');\n"
+                    "rdf_loader_run ();\ncheckpoint;\n", timeout=left())
+        loaded = time.perf_counter() - t0
+        failed = server.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;\n")
+        if "0 Rows." not in failed:
+            raise RuntimeError(f"Virtuoso's bulk loader reported errors:\n{failed[-1500:]}")
+        t0 = time.perf_counter()
+        server.isql("DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ ();\ncheckpoint;\n", timeout=left())
+        indexed = time.perf_counter() - t0
+        nq.unlink(missing_ok=True)
+        count = httpx.post(server.endpoint, timeout=600, headers={"accept": "application/sparql-results+json"},
+                           data={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                                          "FILTER (STRSTARTS(STR(?g), 'https://w3id.org/whosaid/')) }"})
+        count.raise_for_status()
+        found = int(count.json()["results"]["bindings"][0]["n"]["value"])
+        if found != quads:
+            raise RuntimeError(f"Virtuoso holds {found:,} quads in whosaid's graphs after the bulk "
+                               f"load of {quads:,}")
+        return {"how": "build's quads without SHACL (probe.py rawload) -> whosaid export nq -> "
+                       "Virtuoso ld_dir/rdf_loader_run -> VT_INC_INDEX_DB_DBA_RDF_OBJ",
+                "seconds": time.perf_counter() - started, "rawload_s": made, "export_s": exported - made,
+                "bulk_load_s": loaded, "text_index_s": indexed, "quads": quads, "claims": raw.get("claims"),
+                "triples": raw.get("triples")}
+
+    def virtuoso_memory(self, server) -> dict:
+        return {**server.memory_mb(), "disk_mb": server.disk_mb()}
 
     def main(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
@@ -686,6 +873,24 @@ class Run:
                 if (self.out / name).exists():
                     shutil.copy(self.out / name, latest / name)
         return self.out
+
+
+def answer_digest(data) -> dict:
+    """A GraphQL answer in short: the sha1 of its data (keys sorted) and its first totalCount."""
+    import hashlib
+
+    def total(d):
+        if isinstance(d, dict):
+            if isinstance(d.get("totalCount"), int):
+                return d["totalCount"]
+            d = list(d.values())
+        if isinstance(d, list):
+            for v in d:
+                if (t := total(v)) is not None:
+                    return t
+        return None
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return {"sha1": hashlib.sha1(text).hexdigest()[:16], "bytes": len(text), "totalCount": total(data)}
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -738,6 +943,16 @@ async def async_load(url: str, body: str, clients: int, seconds: float, timeout:
             "max_ms": max(latencies) if latencies else None}
 
 
+def virtuoso_version() -> str | None:
+    """virtuoso-t's version line (e.g. "Version 07.20.3233"), or None."""
+    try:
+        r = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"Version \S+", r.stdout + r.stderr)
+    return m.group(0) if m else None
+
+
 def meta(root: Path, args) -> dict:
     from importlib.metadata import version
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
@@ -769,7 +984,10 @@ def meta(root: Path, args) -> dict:
                          "requests": args.requests, "warmup": args.warmup,
                          "query_budget_s": args.query_budget, "load_seconds": args.load_seconds,
                          "seed": args.seed, "sizes": args.sizes, "clients": args.clients,
-                         "quick": args.quick, "serve_workers": args.serve_workers}}
+                         "quick": args.quick, "serve_workers": args.serve_workers,
+                         "engines": args.engines,
+                         **({"virtuoso_max_rows": args.virtuoso_max_rows,
+                             "virtuoso_buffers": args.virtuoso_buffers} if "virtuoso" in args.engines else {})}}
 
 
 def parse_args(argv=None):
@@ -813,6 +1031,14 @@ def parse_args(argv=None):
     parser.add_argument("--skip-rebuild", action="store_true")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse a store built by an earlier run (its build figures are copied)")
+    parser.add_argument("--engines", type=engine_list, default=["embedded"],
+                        help="stores to measure at each size, comma-separated: embedded (the default), "
+                             "virtuoso (a throwaway virtuoso-t on loopback, testbeds/virtuoso.py)")
+    parser.add_argument("--virtuoso-max-rows", type=int, default=None,
+                        help="Virtuoso's ResultSetMaxRows (default: its own 10,000)")
+    parser.add_argument("--virtuoso-buffers", type=lambda s: [int(x) for x in s.split(",")], default=None,
+                        metavar="N,DIRTY", help="Virtuoso's NumberOfBuffers,MaxDirtyBuffers (8 kB pages; "
+                                                "default 340000,250000: 2.7 GB)")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print B/A for two results.json")
     args = parser.parse_args(argv)
     q = args.quick
@@ -823,7 +1049,22 @@ def parse_args(argv=None):
     args.dump_budget = args.dump_budget or (3.0 if q else 20.0)
     args.load_seconds = args.load_seconds or (2.0 if q else 10.0)
     args.add_repeat = args.add_repeat or (3 if q else 7)
+    if "virtuoso" in args.engines:
+        from testbeds.virtuoso import BENCH_BUFFERS, DEFAULT_MAX_ROWS
+        args.virtuoso_max_rows = args.virtuoso_max_rows or DEFAULT_MAX_ROWS
+        args.virtuoso_buffers = args.virtuoso_buffers or list(BENCH_BUFFERS)
+        if len(args.virtuoso_buffers) != 2:
+            parser.error("--virtuoso-buffers takes two numbers: NumberOfBuffers,MaxDirtyBuffers")
     return args
+
+
+def engine_list(text: str) -> list[str]:
+    engines = [e.strip() for e in text.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown or not engines:
+        raise argparse.ArgumentTypeError(f"unknown engine(s) {', '.join(unknown) or '(none)'}: "
+                                         f"choose from {', '.join(ENGINES)}")
+    return list(dict.fromkeys(engines))
 
 
 def main(argv=None) -> None:

@@ -202,7 +202,9 @@ def server(request, built_store_path):
     Virtuoso: the API tests run against each."""
     fixture = SERVERS[request.param]
     location = built_store_path if fixture is None else request.getfixturevalue(fixture)
-    with running_server(location) as base:
+    # Virtuoso's text index serves `words` (the fixture sets it up as the README says).
+    env = {"WHOSAID_STORE_TEXT_INDEX": "true"} if request.param == "virtuoso" else {}
+    with running_server(location, **env) as base:
         yield base
 
 
@@ -240,173 +242,14 @@ def gql(server) -> GraphQLClient:
 # A real Virtuoso (Debian's virtuoso-opensource) on free loopback ports
 # ---------------------------------------------------------------------------------------------
 
-VIRTUOSO_PACKAGE = "virtuoso-opensource"
-VIRTUOSO_INI = (Path("/etc/virtuoso-opensource-7/virtuoso.ini"),
-                Path("/usr/share/virtuoso-opensource-7/virtuoso.ini"))
-# Below the seed graph's 3,942 quads, so that the dumps and validation must page through it.
-VIRTUOSO_MAX_ROWS = 2000
-
-
-def _install_virtuoso() -> None:
-    """Install Debian's virtuoso-opensource when virtuoso-t is missing (as root, through apt-get),
-    without letting the package start its system-wide service (on 0.0.0.0:8890 and :1111): a
-    policy-rc.d that denies service starts is in place while it installs."""
-    if shutil.which("virtuoso-t") and shutil.which("isql-vt"):
-        return
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.fail(f"the Virtuoso tests need virtuoso-t and isql-vt: install Debian's "
-                    f"{VIRTUOSO_PACKAGE} (apt-get install {VIRTUOSO_PACKAGE}), or run the tests "
-                    "as root on Debian so that they install it")
-    policy = Path("/usr/sbin/policy-rc.d")
-    added = not policy.exists()
-    if added:
-        policy.write_text("#!/bin/sh\n# whosaid tests: no service starts while installing\nexit 101\n")
-        policy.chmod(0o755)
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", VIRTUOSO_PACKAGE]
-    try:
-        done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
-        if done.returncode != 0:  # an old package list: update it once and try again
-            subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, env=env,
-                           timeout=600)
-            done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
-    finally:
-        if added:
-            policy.unlink()
-    if done.returncode != 0 or not shutil.which("virtuoso-t"):
-        pytest.fail(f"could not install {VIRTUOSO_PACKAGE} with apt-get:\n"
-                    f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-
-
-def _virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> Path:
-    """The package's virtuoso.ini with every file in `folder`, both ports on loopback, and a
-    low row cap. Edited line by line: the file repeats keys, which configparser refuses."""
-    import re
-    template = next((p for p in VIRTUOSO_INI if p.exists()), None)
-    if template is None:
-        pytest.fail(f"no virtuoso.ini template at {' or '.join(map(str, VIRTUOSO_INI))}")
-    changes = {
-        "Database": {"DatabaseFile": folder / "virtuoso.db", "ErrorLogFile": folder / "virtuoso.log",
-                     "LockFile": folder / "virtuoso.lck", "TransactionFile": folder / "virtuoso.trx",
-                     "xa_persistent_file": folder / "virtuoso.pxa"},
-        "TempDatabase": {"DatabaseFile": folder / "virtuoso-temp.db",
-                         "TransactionFile": folder / "virtuoso-temp.trx"},
-        "Parameters": {"ServerPort": f"127.0.0.1:{sql_port}",
-                       "DirsAllowed": f"., {folder}, /usr/share/virtuoso-opensource-7/vad"},
-        "HTTPServer": {"ServerPort": f"127.0.0.1:{http_port}"},
-        "URIQA": {"DefaultHost": f"127.0.0.1:{http_port}"},
-        "SPARQL": {"ResultSetMaxRows": VIRTUOSO_MAX_ROWS},
-    }
-    lines, section, seen = [], None, set()
-    for line in template.read_text(encoding="utf-8").splitlines():
-        if m := re.match(r"\s*\[(.+)\]", line):
-            section = m.group(1)
-        elif (k := re.match(r"\s*([A-Za-z_0-9]+)\s*=", line)) and k.group(1) in changes.get(section, {}):
-            line = f"{k.group(1)} = {changes[section][k.group(1)]}"
-            seen.add((section, k.group(1)))
-        lines.append(line)
-    missing = {(s, k) for s, keys in changes.items() for k in keys} - seen
-    if missing:
-        pytest.fail(f"{template} lacks settings the tests change: {sorted(missing)}")
-    ini = folder / "virtuoso.ini"
-    ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ini
-
-
-class VirtuosoServer:
-    """virtuoso-t in the foreground on its own folder and ini; start, kill -9, restart, stop.
-    The dba password is changed to a random one at the first start; the writer account is the
-    only one granted SPARQL_UPDATE."""
-
-    WRITER = "whosaid_writer"
-
-    def __init__(self, folder: Path):
-        import secrets
-        _install_virtuoso()
-        self.folder = folder
-        self.sql_port, self.http_port = free_port(), free_port()
-        self.ini = _virtuoso_ini(folder, self.sql_port, self.http_port)
-        self.endpoint = f"http://127.0.0.1:{self.http_port}/sparql"
-        self.dba_password = "dba"
-        self.password = secrets.token_hex(12)
-        self.process: subprocess.Popen | None = None
-        self.output = folder / "virtuoso-t.out"
-
-    def log(self) -> str:
-        text = ""
-        for f in (self.folder / "virtuoso.log", self.output):
-            if f.exists():
-                text += f"--- {f}\n" + f.read_text(encoding="utf-8", errors="replace")[-4000:]
-        return text
-
-    def start(self, timeout: float = 90) -> None:
-        with open(self.output, "a", encoding="utf-8") as out:
-            self.process = subprocess.Popen(["virtuoso-t", "+configfile", str(self.ini), "+foreground"],
-                                            cwd=self.folder, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.post(self.endpoint, data={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None:
-                raise RuntimeError(f"virtuoso-t exited ({self.process.returncode}):\n{self.log()}")
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"Virtuoso did not answer at {self.endpoint} within "
-                                   f"{timeout:g} s:\n{self.log()}")
-            time.sleep(0.2)
-
-    def isql(self, sql: str) -> str:
-        """Run SQL statements as dba through isql-vt; fail on any error."""
-        done = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", self.dba_password],
-                              input=sql, capture_output=True, text=True, timeout=120)
-        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
-            raise RuntimeError(f"isql-vt failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-        return done.stdout
-
-    def setup_accounts(self) -> None:
-        import secrets
-        dba = "p" + secrets.token_hex(12)  # SET PASSWORD takes a name: no leading digit
-        self.isql(f"DB.DBA.USER_CREATE ('{self.WRITER}', '{self.password}');\n"
-                  f'GRANT SPARQL_UPDATE TO "{self.WRITER}";\n'
-                  f"SET PASSWORD dba {dba};\n")
-        self.dba_password = dba
-        self.isql("checkpoint;\n")
-
-    def env(self) -> dict[str, str]:
-        """What whosaid needs to write to this server."""
-        return {"WHOSAID_STORE_USER": self.WRITER, "WHOSAID_STORE_PASSWORD": self.password}
-
-    def kill(self) -> None:
-        """kill -9: no shutdown, no checkpoint."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-@contextlib.contextmanager
-def virtuoso_server():
-    """A fresh Virtuoso in a temporary folder, started, with the writer account; stopped after."""
-    with tempfile.TemporaryDirectory(prefix="whosaid-virtuoso-") as d:
-        server = VirtuosoServer(Path(d))
-        try:
-            server.start()
-            server.setup_accounts()
-            yield server
-        finally:
-            server.stop()
+# The launcher is testbeds/virtuoso.py, which the benchmark (bench/run.py --engines virtuoso)
+# shares; the tests' instance keeps its low row cap and the package's buffers.
+from testbeds.virtuoso import INI_TEMPLATES as VIRTUOSO_INI  # noqa: E402
+from testbeds.virtuoso import PACKAGE as VIRTUOSO_PACKAGE  # noqa: E402
+from testbeds.virtuoso import TEST_MAX_ROWS as VIRTUOSO_MAX_ROWS  # noqa: E402
+from testbeds.virtuoso import VirtuosoServer, virtuoso_server  # noqa: E402,F401
+from testbeds.virtuoso import install_virtuoso as _install_virtuoso  # noqa: E402,F401
+from testbeds.virtuoso import virtuoso_ini as _virtuoso_ini  # noqa: E402,F401
 
 
 class VirtuosoURL(str):
