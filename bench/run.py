@@ -301,6 +301,9 @@ def questions(p: dict) -> list[dict]:
         claims("reported_by", "claims(reportedBy: outlet), nested", {"reportedBy": ("String", p["outlet"])}),
         claims("text_rare", "claims(text: rare word), nested", {"text": ("String", p["rare_word"])}),
         claims("text_common", "claims(text: common word), nested", {"text": ("String", p["common_word"])}),
+        # whole words: the claim index on the embedded store, the text index on Virtuoso
+        claims("words_rare", "claims(words: rare word), nested", {"words": ("String", p["rare_word"])}),
+        claims("words_common", "claims(words: common word), nested", {"words": ("String", p["common_word"])}),
         claims("article", "claims(article:), nested", {"article": ("ID", p["article"])}),
         {"name": "disagreements", "label": "disagreements(topic:)",
          # 5 groups of at most 4 claims: the same 20 claims as the other questions' pages

@@ -27,7 +27,7 @@ def test_bench_runs_end_to_end(tmp_path, capsys):
         assert steps[name]["status"] == "ok", (name, steps[name])
     assert steps["build"]["claims"] > 0 and steps["build"]["peak_mb"] > 0
     graphql = steps["graphql"]
-    assert len([q for q in graphql if isinstance(graphql[q], dict) and "p50" in graphql[q]]) == 11
+    assert len([q for q in graphql if isinstance(graphql[q], dict) and "p50" in graphql[q]]) == 13
     for name, q in graphql.items():
         if isinstance(q, dict) and "p50" in q:
             assert q["p50"] > 0 and not q.get("errors"), (name, q)
