@@ -2,7 +2,7 @@
 -- Run once as dba:  isql-vt HOST:1111 dba PASSWORD < tools/virtuoso-text-index.sql
 -- then serve and write with WHOSAID_STORE_TEXT_INDEX=true.
 -- The account that writes (WHOSAID_STORE_USER) is whosaid_writer here: change the last line if
--- yours has another name. tests/conftest.py runs this file on the Virtuoso the tests start.
+-- yours has another name. testbeds/virtuoso.py runs this file on the Virtuoso the tests and the benchmark start.
 
 -- Index the texts `words` searches: a claim's statement, its quote, and its evidence.
 DB.DBA.RDF_OBJ_FT_RULE_ADD (null, 'https://w3id.org/whosaid/ontology#statement', 'whosaid');
