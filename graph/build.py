@@ -673,8 +673,7 @@ def _load_whole(settings, path, remote, cache, metas, current, ontology, ents, m
     if remote:
         store = open_store_for(settings, read_only=False, location=path)
         try:
-            store.replace_all(chunks)
-            return len(store)
+            return store.replace_all(chunks)  # it counts what the store holds, once
         finally:
             store.close()
     with fresh_store_at(path) as store:

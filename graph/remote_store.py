@@ -324,15 +324,17 @@ class RemoteStore:
         return (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                 f"{self._ours()} }}")
 
-    def replace_all(self, nquads: Iterable[bytes]) -> None:
+    def replace_all(self, nquads: Iterable[bytes]) -> int:
         """Replace whosaid's graphs (those under the base IRI) with the named graphs of these
         N-Quads, in one update request, which the store runs atomically. Other graphs in the
         store stay as they are. (One request: the whole dataset is in memory once, as its text.)
+        Returns the number of quads whosaid's graphs hold now.
 
         The data goes in as INSERT DATA blocks of N-Triples that pyoxigraph wrote (and escaped);
         nothing from a request is pasted in."""
         blocks = [f"GRAPH {name} {{\n{triples}}}" for name, triples in graph_blocks(nquads)]
         self.update(self._drop_ours() + " ;\nINSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        return len(self)
 
     def flush(self) -> None:
         """Nothing to flush: the server has committed once it answered."""

@@ -166,15 +166,21 @@ class VirtuosoStore(RemoteStore):
             raise StoreError(f"{self.update_endpoint} refused the update ({response.status_code})"
                              f"{hint}: {response.text[:300]}")
 
+    def _exec(self, statement: str, timeout: float | None = None) -> httpx.Response:
+        """Run one of Virtuoso's SQL statements as the writer, through bif:exec in a SPARQL
+        query (the only way in over HTTP). `statement` is one of this module's constants, never
+        text from a request. httpx.HTTPError when the server cannot be reached."""
+        options = {"timeout": timeout} if timeout is not None else {}
+        return self._http.post(self.update_endpoint, auth=self._auth, headers={"accept": RESULTS_JSON},
+                               data={"query": f"SELECT (bif:exec('{statement}') AS ?done) WHERE {{}}"},
+                               **options)
+
     def index_new_words(self) -> None:
         """Bring the text index up to the last commit (see the module's notes), as the writer;
         StoreError naming the missing grant when the account may not. Its own timeout: after a
         build it indexes every text at once."""
         try:
-            response = self._http.post(
-                self.update_endpoint, auth=self._auth, headers={"accept": RESULTS_JSON},
-                timeout=INDEXING_TIMEOUT,
-                data={"query": "SELECT (bif:exec('DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ ()') AS ?done) WHERE {}"})
+            response = self._exec("DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ ()", INDEXING_TIMEOUT)
         except httpx.HTTPError as exc:
             raise StoreError(f"the update is in, but the text index of {self.update_endpoint} "
                              f"could not be brought up to date: {exc}") from None
@@ -208,9 +214,7 @@ class VirtuosoStore(RemoteStore):
         """Ask Virtuoso to write a checkpoint (its database file, then a fresh transaction log).
         False, with a warning, when it would not."""
         try:
-            response = self._http.post(
-                self.update_endpoint, auth=self._auth, headers={"accept": RESULTS_JSON},
-                data={"query": "SELECT (bif:exec('checkpoint') AS ?done) WHERE {}"})
+            response = self._exec("checkpoint")
         except httpx.HTTPError as exc:
             log.warning("checkpoint of %s failed: %s", self.update_endpoint, exc)
             return False
@@ -248,7 +252,7 @@ class VirtuosoStore(RemoteStore):
         sent.append(triples_in)
         yield "".join(current) + "}"
 
-    def replace_all(self, nquads: Iterable[bytes]) -> None:
+    def replace_all(self, nquads: Iterable[bytes]) -> int:
         """Replace whosaid's graphs (the named graphs under the base IRI) with the named graphs
         of these N-Quads, leaving Virtuoso's own graphs and any other application's alone; then
         bring the text index up to date (once, at the end) and checkpoint.
@@ -267,7 +271,9 @@ class VirtuosoStore(RemoteStore):
         the base IRI before inserting anything. Readers meanwhile see the partial graph.
 
         Blank nodes: a label names one node within one request only, so a blank node shared by
-        graphs that land in different requests would become two; whosaid's graphs have none."""
+        graphs that land in different requests would become two; whosaid's graphs have none.
+
+        Returns the number of quads whosaid's graphs hold now (counted once, to check the load)."""
         sent: list[int] = []
         for text in self._requests(nquads, sent):
             try:
@@ -285,3 +291,4 @@ class VirtuosoStore(RemoteStore):
         if found != expected:
             raise StoreError(f"{self.query_endpoint} holds {found} quads in whosaid's graphs after "
                              f"the build, not the {expected} it sent")
+        return found
